@@ -1,0 +1,96 @@
+//! The plain-data configuration. Deserializing it only checks types; every semantic check happens
+//! in one place, when a [`CorsLayer`](crate::CorsLayer) is built from it.
+
+/// A CORS policy as plain data: what a TOML file, environment variables or a builder say.
+///
+/// Nothing is checked until a [`CorsLayer`](crate::CorsLayer) is built from it with
+/// [`CorsLayer::try_from`](crate::CorsLayer#impl-TryFrom<CorsConfig>-for-CorsLayer), which
+/// reports every problem at once.
+///
+/// With the `serde` feature (on through the default `toml` feature) it implements
+/// `Deserialize`, refusing unknown keys, so it can be read on its own or nested in an
+/// application's configuration. List keys take an array of strings or a single string (`"*"`).
+///
+/// ```
+/// use tower_cors::{CorsConfig, CorsLayer};
+///
+/// let mut config = CorsConfig::default();
+/// config.allowed_origins = vec!["https://app.example.com".into(), "https://*.example.com".into()];
+/// config.allow_credentials = true;
+/// config.allowed_methods = vec!["GET".into(), "PUT".into()];
+/// config.max_age = Some(600);
+/// let layer = CorsLayer::try_from(config)?;
+/// # let _ = layer;
+/// # Ok::<(), tower_cors::ConfigErrors>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[non_exhaustive]
+pub struct CorsConfig {
+    /// Allowed origins: exact origins (`https://app.example.com`), one-label subdomain patterns
+    /// (`https://*.example.com`), any-depth subdomain patterns (`https://**.example.com`), port
+    /// patterns (`http://localhost:*`), or `*` alone for every origin.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
+    pub allowed_origins: Vec<String>,
+    /// Regular expressions, each of which must match the whole origin (anchoring is implicit).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
+    pub allowed_origin_regexes: Vec<String>,
+    /// Whether credentialed requests (cookies, HTTP authentication) may read responses.
+    pub allow_credentials: bool,
+    /// Allowed methods beyond the always-allowed GET, HEAD and POST, or `*`.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
+    pub allowed_methods: Vec<String>,
+    /// Allowed request headers, or `*` (which never covers `authorization`; list it beside `*`).
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
+    pub allowed_headers: Vec<String>,
+    /// Response headers scripts may read, or `*`.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
+    pub expose_headers: Vec<String>,
+    /// Preflight cache lifetime in seconds, 0 to 86400; `None` sends no `Access-Control-Max-Age`.
+    pub max_age: Option<i64>,
+    /// Whether to answer private network access preflights
+    /// (`Access-Control-Request-Private-Network: true`).
+    pub allow_private_network: bool,
+    /// Answer every refused preflight with 403 and no CORS headers. By default a preflight from
+    /// an allowed origin that asks for a method or header not allowed gets a 204 with the
+    /// allowed lists, so that the browser's console names the exact method or header.
+    pub strict: bool,
+    /// Allow `null` in `allowed_origins`. Any page can make its origin `null` with a sandboxed
+    /// iframe, so allowing it is close to allowing every origin.
+    pub dangerously_allow_null_origin: bool,
+    /// With credentials, allow plain `http://` origins other than loopback, whose pages any
+    /// network attacker can rewrite.
+    pub dangerously_allow_insecure_origins: bool,
+    /// With credentials, allow subdomain wildcards over a public suffix
+    /// (`https://*.github.io`), under which anyone can register a name.
+    pub dangerously_allow_public_suffix_wildcards: bool,
+}
+
+#[cfg(feature = "serde")]
+mod list {
+    use serde::de::{Deserializer, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// A list of strings, or one string standing for a one-element list (`"*"`).
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        struct ListVisitor;
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of strings, or the string \"*\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(vec![s.to_owned()])
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element::<String>()? {
+                    out.push(item);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(ListVisitor)
+    }
+}

@@ -1,0 +1,221 @@
+//! What the layer decided for a request, and why: the value behind every refusal body and every
+//! refusal log event.
+
+use std::fmt;
+
+use http::HeaderValue;
+
+/// The two kinds of CORS request (Fetch, "CORS protocol").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CorsRequestKind {
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`: answered by the layer itself.
+    Preflight,
+    /// Any other request with an `Origin`: passed to the inner service, its response decorated.
+    Actual,
+}
+
+/// The layer's decision for one request.
+///
+/// ```
+/// use http::{HeaderValue, Request};
+/// use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind, RefusalReason};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .build()?;
+/// let request = Request::get("/")
+///     .header("origin", "https://evil.example")
+///     .body(())?;
+/// match layer.decide(&request) {
+///     CorsDecision::Refused(refusal) => {
+///         assert_eq!(refusal.kind(), CorsRequestKind::Actual);
+///         assert!(matches!(refusal.reason(), RefusalReason::OriginNotAllowed { .. }));
+///         assert_eq!(refusal.to_string(), r#"origin "https://evil.example" is not allowed"#);
+///     }
+///     other => panic!("expected a refusal, got {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CorsDecision {
+    /// No `Origin` header: not a CORS request. The response still gets `Vary: Origin` when the
+    /// policy's answer depends on the origin.
+    NotCors,
+    /// A CORS request the policy allows.
+    Allowed(CorsRequestKind),
+    /// A CORS request the policy refuses.
+    Refused(Refusal),
+}
+
+impl CorsDecision {
+    /// Whether the decision is a refusal.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, CorsDecision::Refused(_))
+    }
+
+    /// The refusal, if the request was refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            CorsDecision::Refused(refusal) => Some(refusal),
+            _ => None,
+        }
+    }
+}
+
+/// A refused CORS request: which kind it was and why it was refused.
+///
+/// Its [`Display`](fmt::Display) names the offending value and the reason, never the policy's
+/// allowlist, so it is safe to send to the client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    kind: CorsRequestKind,
+    reason: RefusalReason,
+}
+
+impl Refusal {
+    pub(crate) fn new(kind: CorsRequestKind, reason: RefusalReason) -> Self {
+        Self { kind, reason }
+    }
+
+    /// Whether the refused request was a preflight or an actual request.
+    pub fn kind(&self) -> CorsRequestKind {
+        self.kind
+    }
+
+    /// Why it was refused.
+    pub fn reason(&self) -> &RefusalReason {
+        &self.reason
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.reason.fmt(f)
+    }
+}
+
+/// Why a CORS request was refused, with the offending value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// The `Origin` is not allowed (or is not an origin at all).
+    OriginNotAllowed {
+        /// The request's `Origin`, as sent.
+        origin: HeaderValue,
+    },
+    /// The request carries more than one `Origin` header, which no browser sends.
+    MultipleOrigins,
+    /// The preflight asks for a method the policy does not allow.
+    MethodNotAllowed {
+        /// The `Access-Control-Request-Method` value, as sent.
+        method: HeaderValue,
+    },
+    /// The preflight asks for a request header the policy does not allow.
+    HeaderNotAllowed {
+        /// The first header name not allowed, as sent.
+        header: String,
+    },
+    /// `Access-Control-Request-Headers` is too long to be a browser's.
+    RequestHeadersTooLong {
+        /// Its combined length in bytes.
+        len: usize,
+    },
+    /// The preflight asks for private network access, which the policy does not allow.
+    PrivateNetworkNotAllowed,
+}
+
+impl RefusalReason {
+    /// A short, stable identifier of the reason, for metrics labels and log fields:
+    /// `origin_not_allowed`, `multiple_origins`, `method_not_allowed`, `header_not_allowed`,
+    /// `request_headers_too_long` or `private_network_not_allowed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefusalReason::OriginNotAllowed { .. } => "origin_not_allowed",
+            RefusalReason::MultipleOrigins => "multiple_origins",
+            RefusalReason::MethodNotAllowed { .. } => "method_not_allowed",
+            RefusalReason::HeaderNotAllowed { .. } => "header_not_allowed",
+            RefusalReason::RequestHeadersTooLong { .. } => "request_headers_too_long",
+            RefusalReason::PrivateNetworkNotAllowed => "private_network_not_allowed",
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefusalReason::OriginNotAllowed { origin } => {
+                write!(f, "origin {} is not allowed", Quoted(origin.as_bytes()))
+            }
+            RefusalReason::MultipleOrigins => {
+                f.write_str("the request carries several Origin headers; browsers send one")
+            }
+            RefusalReason::MethodNotAllowed { method } => {
+                write!(f, "method {} is not allowed", Quoted(method.as_bytes()))
+            }
+            RefusalReason::HeaderNotAllowed { header } => {
+                write!(
+                    f,
+                    "request header {} is not allowed",
+                    Quoted(header.as_bytes())
+                )
+            }
+            RefusalReason::RequestHeadersTooLong { len } => write!(
+                f,
+                "Access-Control-Request-Headers is {len} bytes long, more than a browser sends"
+            ),
+            RefusalReason::PrivateNetworkNotAllowed => {
+                f.write_str("private network access is not allowed")
+            }
+        }
+    }
+}
+
+/// A request value in double quotes, with control and non-UTF-8 bytes escaped and anything past
+/// 256 bytes cut, so that hostile values can neither forge lines nor fill logs.
+pub(crate) struct Quoted<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 256;
+        let shown = &self.0[..self.0.len().min(LIMIT)];
+        f.write_str("\"")?;
+        for chunk in shown.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                match c {
+                    '"' => f.write_str("\\\"")?,
+                    '\\' => f.write_str("\\\\")?,
+                    c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
+                    c => write!(f, "{c}")?,
+                }
+            }
+            for byte in chunk.invalid() {
+                write!(f, "\\x{byte:02x}")?;
+            }
+        }
+        f.write_str("\"")?;
+        if self.0.len() > LIMIT {
+            write!(f, " (cut at {LIMIT} of {} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Quoted;
+
+    #[test]
+    fn quoted_escapes_hostile_bytes() {
+        assert_eq!(
+            Quoted(b"https://a.example").to_string(),
+            "\"https://a.example\""
+        );
+        assert_eq!(Quoted(b"a\"b\\c").to_string(), r#""a\"b\\c""#);
+        assert_eq!(Quoted(b"a\nb\xffc").to_string(), r#""a\u{a}b\xffc""#);
+        let long = vec![b'a'; 300];
+        assert!(Quoted(&long)
+            .to_string()
+            .ends_with("(cut at 256 of 300 bytes)"));
+    }
+}

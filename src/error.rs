@@ -1,0 +1,209 @@
+//! Configuration errors: every problem found in a configuration, each naming where the value came
+//! from, the value, what is wrong with it and how to fix it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// What kind of problem a [`ConfigError`] reports.
+///
+/// Useful for programs that turn configuration errors into their own messages or API responses;
+/// people read the [`Display`](fmt::Display) of the [`ConfigError`] instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// No origin is allowed at all.
+    NoOrigins,
+    /// An origin entry that cannot be read as an origin or origin pattern.
+    InvalidOrigin,
+    /// An origin entry that is an origin, but not spelled the way browsers send it.
+    NonCanonicalOrigin,
+    /// `*` together with other origin entries.
+    WildcardInList,
+    /// `null` without the dedicated opt-in.
+    NullOrigin,
+    /// A `file://` origin, which browsers serialize as `null`.
+    FileOrigin,
+    /// Every origin allowed (`*`) together with credentials.
+    AnyOriginWithCredentials,
+    /// A plain `http://` origin other than loopback, together with credentials.
+    InsecureOriginWithCredentials,
+    /// A subdomain wildcard over a public suffix (`https://*.github.io`), together with credentials.
+    PublicSuffixWildcardWithCredentials,
+    /// A regular expression that does not compile, is too large, or matches origins it must not.
+    InvalidRegex,
+    /// Regular-expression origins were configured but the `regex` feature is disabled.
+    RegexDisabled,
+    /// A method that is not a valid HTTP token.
+    InvalidMethod,
+    /// `CONNECT`, `TRACE` or `TRACK`, which browsers never send.
+    ForbiddenMethod,
+    /// A header name that is not a valid HTTP token.
+    InvalidHeaderName,
+    /// A request header browsers never let scripts set (`cookie`, `host`, `sec-*`, ...).
+    ForbiddenRequestHeader,
+    /// A response-only CORS header listed as a request header, or a request-only one as exposed.
+    MisplacedHeader,
+    /// `set-cookie` in the exposed headers: browsers never expose it.
+    ForbiddenExposedHeader,
+    /// Every response header exposed (`*`) together with credentials.
+    AnyExposedHeaderWithCredentials,
+    /// A max age outside 0 to 86400 seconds.
+    MaxAgeOutOfRange,
+    /// A value of the wrong type or shape (a word where a boolean was expected, for example).
+    InvalidValue,
+    /// A key that configuration does not know.
+    UnknownKey,
+    /// A configuration file that could not be read or parsed.
+    Source,
+}
+
+/// One problem in a CORS configuration.
+///
+/// Its [`Display`](fmt::Display) is one line: where the value came from, the value, what is
+/// wrong and the fix, for example
+/// `allowed_origins[0]: "https://app.example.com/": an origin has no path; write "https://app.example.com"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    kind: ConfigErrorKind,
+    location: String,
+    value: Option<String>,
+    problem: Cow<'static, str>,
+    fix: Cow<'static, str>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(
+        kind: ConfigErrorKind,
+        location: impl Into<String>,
+        value: Option<&str>,
+        problem: impl Into<Cow<'static, str>>,
+        fix: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            kind,
+            location: location.into(),
+            value: value.map(str::to_owned),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
+    }
+
+    /// Where the value came from: a configuration key such as `allowed_origins[2]`, an
+    /// environment variable such as `CORS_ALLOWED_ORIGINS`, or a file and key.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The offending value, when the problem is about one value.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// What is wrong.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+
+    /// How to fix it.
+    pub fn fix(&self) -> &str {
+        &self.fix
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.location)?;
+        if let Some(value) = &self.value {
+            write!(f, ": {value:?}")?;
+        }
+        write!(f, ": {}", self.problem)?;
+        if !self.fix.is_empty() {
+            write!(f, "; {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Every problem found in a CORS configuration; never empty.
+///
+/// Its [`Display`](fmt::Display) shows one problem per line, so printing it at startup tells the
+/// operator everything to fix in one go.
+///
+/// ```
+/// use tower_cors::{ConfigErrorKind, CorsLayer};
+///
+/// let errors = CorsLayer::builder()
+///     .allow_origins(["https://app.example.com/", "*"])
+///     .allow_credentials(true)
+///     .build()
+///     .unwrap_err();
+/// let kinds: Vec<_> = errors.iter().map(|e| e.kind()).collect();
+/// assert!(kinds.contains(&ConfigErrorKind::NonCanonicalOrigin));
+/// assert!(kinds.contains(&ConfigErrorKind::WildcardInList));
+/// assert_eq!(errors.to_string().lines().count(), errors.len());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigErrors {
+    errors: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    /// Wraps a list of errors; `None` when the list is empty.
+    pub(crate) fn from_vec(errors: Vec<ConfigError>) -> Option<Self> {
+        (!errors.is_empty()).then_some(Self { errors })
+    }
+
+    /// The number of problems (at least one).
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Always `false`: a `ConfigErrors` holds at least one problem.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The problems, in the order of the configuration's keys.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.errors.iter()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+impl IntoIterator for ConfigErrors {
+    type Item = ConfigError;
+    type IntoIter = std::vec::IntoIter<ConfigError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = std::slice::Iter<'a, ConfigError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.iter()
+    }
+}

@@ -1,0 +1,98 @@
+//! The response future: a ready preflight answer, or the inner service's future followed by the
+//! policy's headers. No boxing: the layer never awaits anything of its own.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use http::Response;
+use pin_project_lite::pin_project;
+
+use crate::body::ResponseBody;
+use crate::policy::{Decoration, Policy};
+
+pin_project! {
+    /// Response future of [`Cors`](crate::Cors).
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Preflight {
+            response: Option<Response<Bytes>>,
+        },
+        Actual {
+            #[pin]
+            future: F,
+            decoration: Option<Decoration>,
+            policy: Arc<Policy>,
+        },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    pub(crate) fn preflight(response: Response<Bytes>) -> Self {
+        Self {
+            kind: Kind::Preflight {
+                response: Some(response),
+            },
+        }
+    }
+
+    pub(crate) fn actual(future: F, decoration: Decoration, policy: Arc<Policy>) -> Self {
+        Self {
+            kind: Kind::Actual {
+                future,
+                decoration: Some(decoration),
+                policy,
+            },
+        }
+    }
+}
+
+impl<F> std::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.kind {
+            Kind::Preflight { .. } => "Preflight",
+            Kind::Actual { .. } => "Actual",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("kind", &kind)
+            .finish()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<ResponseBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Preflight { response } => {
+                let response = response
+                    .take()
+                    .expect("ResponseFuture polled after completion");
+                Poll::Ready(Ok(response.map(ResponseBody::full)))
+            }
+            KindProj::Actual {
+                future,
+                decoration,
+                policy,
+            } => {
+                let mut response = ready!(future.poll(cx))?;
+                if let Some(decoration) = decoration.take() {
+                    policy.decorate(response.headers_mut(), decoration);
+                }
+                Poll::Ready(Ok(response.map(ResponseBody::inner)))
+            }
+        }
+    }
+}

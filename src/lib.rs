@@ -1,0 +1,26 @@
+#![doc = include_str!("../docs/crate.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod body;
+mod builder;
+mod config;
+mod decision;
+mod error;
+mod future;
+mod headers;
+mod layer;
+mod origin;
+mod policy;
+mod request;
+mod service;
+mod validate;
+
+pub use self::body::ResponseBody;
+pub use self::builder::CorsBuilder;
+pub use self::config::CorsConfig;
+pub use self::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
+pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
+pub use self::future::ResponseFuture;
+pub use self::layer::CorsLayer;
+pub use self::service::Cors;

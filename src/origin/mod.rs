@@ -1,0 +1,265 @@
+//! Origin matching: which request `Origin` values a policy allows.
+//!
+//! Exact origins sit in a hash set keyed by their bytes, so a lookup costs the same whatever the
+//! list's length. Patterns are grouped by scheme and looked up by host or parent domain, one hash
+//! lookup per label of the request's host. Regular expressions are compiled into one set. The
+//! request's value is compared byte for byte: it is never lowercased or otherwise repaired.
+
+pub(crate) mod entry;
+mod punycode;
+#[cfg(feature = "regex")]
+pub(crate) mod regex;
+pub(crate) mod serialized;
+
+use std::collections::HashMap;
+
+use http::HeaderValue;
+
+use self::entry::{HostPattern, Pattern, PortPattern};
+use self::serialized::SerializedOrigin;
+
+/// The origins a policy allows.
+#[derive(Debug, Default)]
+pub(crate) struct OriginMatcher {
+    any: bool,
+    /// Canonical origin bytes to the value echoed in `Access-Control-Allow-Origin`, which is
+    /// byte-equal to the request's and saves copying it.
+    exact: HashMap<Box<[u8]>, HeaderValue>,
+    patterns: Vec<SchemePatterns>,
+    #[cfg(feature = "regex")]
+    regexes: Option<::regex::RegexSet>,
+}
+
+/// The result of matching a request's `Origin`.
+#[derive(Debug)]
+pub(crate) enum OriginMatch<'p> {
+    /// The policy allows every origin; answer `*`.
+    Any,
+    /// Listed exactly; echo this value (equal to the request's).
+    Listed(&'p HeaderValue),
+    /// Allowed by a pattern or regular expression; echo the request's value.
+    Pattern,
+    /// Not allowed.
+    None,
+}
+
+impl OriginMatcher {
+    pub(crate) fn allow_any(&mut self) {
+        self.any = true;
+    }
+
+    pub(crate) fn allows_any(&self) -> bool {
+        self.any
+    }
+
+    /// Adds a canonical origin (or `null`).
+    pub(crate) fn add_exact(&mut self, origin: &str) {
+        if let Ok(value) = HeaderValue::from_str(origin) {
+            self.exact.insert(origin.as_bytes().into(), value);
+        }
+    }
+
+    pub(crate) fn add_pattern(&mut self, pattern: Pattern) {
+        let index = match self
+            .patterns
+            .iter()
+            .position(|p| *p.scheme == pattern.scheme)
+        {
+            Some(index) => index,
+            None => {
+                self.patterns.push(SchemePatterns::new(&pattern.scheme));
+                self.patterns.len() - 1
+            }
+        };
+        self.patterns[index].add(pattern.host, pattern.port);
+    }
+
+    #[cfg(feature = "regex")]
+    pub(crate) fn set_regexes(&mut self, regexes: ::regex::RegexSet) {
+        self.regexes = Some(regexes);
+    }
+
+    /// Matches a request's `Origin` value.
+    pub(crate) fn find(&self, origin: &HeaderValue) -> OriginMatch<'_> {
+        if self.any {
+            return OriginMatch::Any;
+        }
+        if let Some(value) = self.exact.get(origin.as_bytes()) {
+            return OriginMatch::Listed(value);
+        }
+        if self.patterns.is_empty() && !self.has_regexes() {
+            return OriginMatch::None;
+        }
+        let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
+            return OriginMatch::None;
+        };
+        if self
+            .patterns
+            .iter()
+            .any(|patterns| patterns.matches(&parsed))
+        {
+            return OriginMatch::Pattern;
+        }
+        #[cfg(feature = "regex")]
+        if let Some(regexes) = &self.regexes {
+            // `parse` succeeded, so the value is ASCII.
+            if let Ok(origin) = origin.to_str() {
+                if regexes.is_match(origin) {
+                    return OriginMatch::Pattern;
+                }
+            }
+        }
+        OriginMatch::None
+    }
+
+    fn has_regexes(&self) -> bool {
+        #[cfg(feature = "regex")]
+        return self.regexes.is_some();
+        #[cfg(not(feature = "regex"))]
+        return false;
+    }
+}
+
+/// The patterns of one scheme.
+#[derive(Debug)]
+struct SchemePatterns {
+    scheme: Box<str>,
+    /// `scheme://host:*` and `scheme://host:PORT` written with a port pattern.
+    hosts: HashMap<Box<str>, Ports>,
+    /// `scheme://*.domain`: keyed by `domain`.
+    one_label: HashMap<Box<str>, Ports>,
+    /// `scheme://**.domain`: keyed by `domain`.
+    any_depth: HashMap<Box<str>, Ports>,
+}
+
+impl SchemePatterns {
+    fn new(scheme: &str) -> Self {
+        Self {
+            scheme: scheme.into(),
+            hosts: HashMap::new(),
+            one_label: HashMap::new(),
+            any_depth: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, host: HostPattern, port: PortPattern) {
+        let (map, key) = match host {
+            HostPattern::Exact(host) => (&mut self.hosts, host),
+            HostPattern::OneLabel(domain) => (&mut self.one_label, domain),
+            HostPattern::AnyDepth(domain) => (&mut self.any_depth, domain),
+        };
+        map.entry(key.into_boxed_str()).or_default().add(port);
+    }
+
+    fn matches(&self, origin: &SerializedOrigin<'_>) -> bool {
+        if *self.scheme != *origin.scheme {
+            return false;
+        }
+        let allows = |map: &HashMap<Box<str>, Ports>, key: &str| {
+            map.get(key).is_some_and(|ports| ports.allow(origin.port))
+        };
+        let host = origin.host;
+        if allows(&self.hosts, host) {
+            return true;
+        }
+        // Bracketed IPv6 hosts have no labels; dotted IPv4 hosts never match a domain pattern
+        // because patterns over IP addresses are refused when the policy is built.
+        if host.starts_with('[') {
+            return false;
+        }
+        if let Some((_, parent)) = host.split_once('.') {
+            if allows(&self.one_label, parent) {
+                return true;
+            }
+        }
+        if !self.any_depth.is_empty() {
+            for (i, byte) in host.bytes().enumerate() {
+                if byte == b'.' && allows(&self.any_depth, &host[i + 1..]) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The ports a pattern allows.
+#[derive(Debug, Default)]
+struct Ports {
+    any: bool,
+    default: bool,
+    listed: Vec<u16>,
+}
+
+impl Ports {
+    fn add(&mut self, port: PortPattern) {
+        match port {
+            PortPattern::Any => self.any = true,
+            PortPattern::Default => self.default = true,
+            PortPattern::Port(port) => self.listed.push(port),
+        }
+    }
+
+    fn allow(&self, port: Option<u16>) -> bool {
+        self.any
+            || match port {
+                None => self.default,
+                Some(port) => self.listed.contains(&port),
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entry::{parse_entry, Entry};
+    use super::*;
+
+    fn matcher(entries: &[&str]) -> OriginMatcher {
+        let mut matcher = OriginMatcher::default();
+        for entry in entries {
+            match parse_entry(entry).unwrap() {
+                Entry::Any => matcher.allow_any(),
+                Entry::Null => matcher.add_exact("null"),
+                Entry::Exact(origin) => matcher.add_exact(&origin),
+                Entry::Pattern(pattern) => matcher.add_pattern(pattern),
+            }
+        }
+        matcher
+    }
+
+    fn allowed(matcher: &OriginMatcher, origin: &[u8]) -> bool {
+        let value = HeaderValue::from_bytes(origin).unwrap();
+        !matches!(matcher.find(&value), OriginMatch::None)
+    }
+
+    #[test]
+    fn one_label_wildcard_matches_exactly_one_label() {
+        let m = matcher(&["https://*.example.com"]);
+        assert!(allowed(&m, b"https://a.example.com"));
+        assert!(!allowed(&m, b"https://a.b.example.com"));
+        assert!(!allowed(&m, b"https://example.com"));
+        assert!(!allowed(&m, b"http://a.example.com"));
+        assert!(!allowed(&m, b"https://a.example.com:8443"));
+        assert!(!allowed(&m, b"https://aexample.com"));
+    }
+
+    #[test]
+    fn any_depth_wildcard_matches_one_or_more_labels() {
+        let m = matcher(&["https://**.example.com"]);
+        assert!(allowed(&m, b"https://a.example.com"));
+        assert!(allowed(&m, b"https://a.b.c.example.com"));
+        assert!(!allowed(&m, b"https://example.com"));
+        assert!(!allowed(&m, b"https://a.example.com.evil.net"));
+        assert!(!allowed(&m, b"https://evilexample.com"));
+    }
+
+    #[test]
+    fn port_wildcard_matches_every_port_of_one_host() {
+        let m = matcher(&["http://localhost:*"]);
+        assert!(allowed(&m, b"http://localhost"));
+        assert!(allowed(&m, b"http://localhost:3000"));
+        assert!(!allowed(&m, b"https://localhost:3000"));
+        assert!(!allowed(&m, b"http://localhost.evil.net:3000"));
+        assert!(!allowed(&m, b"http://a.localhost:3000"));
+    }
+}

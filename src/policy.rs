@@ -1,0 +1,353 @@
+//! The validated policy and what it answers for each request. Everything that does not depend on
+//! the request is computed once, when the policy is built (see `validate.rs`).
+
+use bytes::Bytes;
+use http::header::{
+    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, CONTENT_TYPE, VARY,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use http::{Response, StatusCode};
+
+use crate::decision::{CorsRequestKind, Refusal, RefusalReason};
+use crate::headers::{append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN};
+use crate::origin::{OriginMatch, OriginMatcher};
+use crate::request::RequestOrigin;
+
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+
+static STAR: HeaderValue = HeaderValue::from_static("*");
+static TRUE: HeaderValue = HeaderValue::from_static("true");
+static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+static TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+
+/// A validated CORS policy, shared by every clone of the layer and service.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    pub(crate) origins: OriginMatcher,
+    pub(crate) credentials: bool,
+    pub(crate) methods: MethodRule,
+    pub(crate) headers: HeaderRule,
+    pub(crate) private_network: bool,
+    pub(crate) strict: bool,
+    /// `Access-Control-Expose-Headers` for actual responses.
+    pub(crate) expose: Option<HeaderValue>,
+    /// `Access-Control-Max-Age` for successful preflights.
+    pub(crate) max_age: Option<HeaderValue>,
+    /// The configured methods, sent when a preflight asks for one that is not allowed.
+    pub(crate) methods_list: Option<HeaderValue>,
+    /// The configured request headers, sent when a preflight asks for one that is not allowed,
+    /// and as the answer to every preflight when `*` covers them.
+    pub(crate) headers_list: Option<HeaderValue>,
+    /// `Vary` for preflight responses.
+    pub(crate) vary_preflight: HeaderValue,
+}
+
+/// Which methods a preflight may ask for, beyond the safelisted GET, HEAD and POST.
+#[derive(Debug, Default)]
+pub(crate) struct MethodRule {
+    pub(crate) any: bool,
+    /// Compared byte for byte: methods are case-sensitive (Fetch, "Methods").
+    pub(crate) listed: Vec<Box<[u8]>>,
+}
+
+/// Which request headers a preflight may ask for.
+#[derive(Debug, Default)]
+pub(crate) struct HeaderRule {
+    /// `*`: every name but `authorization`, which Fetch never lets a wildcard cover.
+    pub(crate) any: bool,
+    /// Lowercase and sorted, for a case-insensitive binary search.
+    pub(crate) listed: Vec<Box<str>>,
+}
+
+impl HeaderRule {
+    fn allows(&self, name: &[u8]) -> bool {
+        (self.any && !name.eq_ignore_ascii_case(b"authorization"))
+            || self
+                .listed
+                .binary_search_by(|listed| cmp_ignore_ascii_case(listed.as_bytes(), name))
+                .is_ok()
+    }
+}
+
+fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(b.iter().map(u8::to_ascii_lowercase))
+}
+
+/// What to do to an actual response, decided before the inner service runs.
+#[derive(Debug, Clone)]
+pub(crate) enum Decoration {
+    /// No `Origin`: only `Vary: Origin`.
+    NotCors,
+    /// The policy allows every origin without credentials: `*` on every response.
+    Any,
+    /// An allowed origin: echo this value.
+    Echo(HeaderValue),
+    /// A refused origin: strip any grant, keep `Vary: Origin`.
+    Refused,
+}
+
+/// The policy's answer to a preflight, before it is turned into a response.
+#[derive(Debug)]
+pub(crate) enum PreflightAnswer {
+    Allowed {
+        allow_origin: HeaderValue,
+        allow_methods: HeaderValue,
+        allow_headers: Option<HeaderValue>,
+        private_network: bool,
+    },
+    Refused {
+        reason: RefusalReason,
+        /// The `Access-Control-Allow-Origin` to send: set when the origin was allowed but a
+        /// method, header or private network access was not, and the policy is not strict.
+        allow_origin: Option<HeaderValue>,
+    },
+}
+
+impl Policy {
+    /// The value echoed in `Access-Control-Allow-Origin`, or why the origin is refused.
+    fn allow_origin(&self, origin: RequestOrigin<'_>) -> Result<HeaderValue, RefusalReason> {
+        if self.origins.allows_any() {
+            return Ok(STAR.clone());
+        }
+        let RequestOrigin::One(origin) = origin else {
+            return Err(RefusalReason::MultipleOrigins);
+        };
+        match self.origins.find(origin) {
+            OriginMatch::Any => Ok(STAR.clone()),
+            OriginMatch::Listed(value) => Ok(value.clone()),
+            OriginMatch::Pattern => Ok(origin.clone()),
+            OriginMatch::None => Err(RefusalReason::OriginNotAllowed {
+                origin: origin.clone(),
+            }),
+        }
+    }
+
+    /// Decides an actual request (or a request without `Origin`, when `origin` is `None`).
+    pub(crate) fn decide_actual(
+        &self,
+        origin: Option<RequestOrigin<'_>>,
+    ) -> Result<Decoration, RefusalReason> {
+        if self.origins.allows_any() {
+            return Ok(Decoration::Any);
+        }
+        let Some(origin) = origin else {
+            return Ok(Decoration::NotCors);
+        };
+        self.allow_origin(origin).map(Decoration::Echo)
+    }
+
+    /// Adds the policy's headers to an actual response. CORS headers set by the inner stack are
+    /// replaced or removed, so the response never carries two answers.
+    pub(crate) fn decorate(&self, headers: &mut HeaderMap, decoration: Decoration) {
+        match decoration {
+            Decoration::NotCors => {
+                append_vary(headers, "origin", &VARY_ORIGIN);
+            }
+            Decoration::Any => {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR.clone());
+                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+                self.set_expose(headers);
+            }
+            Decoration::Echo(origin) => {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                if self.credentials {
+                    headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+                } else {
+                    headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+                }
+                self.set_expose(headers);
+                append_vary(headers, "origin", &VARY_ORIGIN);
+            }
+            Decoration::Refused => {
+                headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
+                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+                headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
+                append_vary(headers, "origin", &VARY_ORIGIN);
+            }
+        }
+    }
+
+    fn set_expose(&self, headers: &mut HeaderMap) {
+        match &self.expose {
+            Some(expose) => headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone()),
+            None => headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS),
+        };
+    }
+
+    /// Decides a preflight, checking in Fetch's order: origin, method, headers, private network.
+    pub(crate) fn decide_preflight(
+        &self,
+        origin: RequestOrigin<'_>,
+        method: &HeaderValue,
+        request: &HeaderMap,
+    ) -> PreflightAnswer {
+        let allow_origin = match self.allow_origin(origin) {
+            Ok(value) => value,
+            Err(reason) => {
+                return PreflightAnswer::Refused {
+                    reason,
+                    allow_origin: None,
+                }
+            }
+        };
+        let checks = self.allow_method(method).and_then(|allow_methods| {
+            let allow_headers = self.allow_request_headers(request)?;
+            let private_network = request
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v.as_bytes() == b"true");
+            if private_network && !self.private_network {
+                return Err(RefusalReason::PrivateNetworkNotAllowed);
+            }
+            Ok((allow_methods, allow_headers, private_network))
+        });
+        match checks {
+            Ok((allow_methods, allow_headers, private_network)) => PreflightAnswer::Allowed {
+                allow_origin,
+                allow_methods,
+                allow_headers,
+                private_network,
+            },
+            Err(reason) => PreflightAnswer::Refused {
+                reason,
+                allow_origin: (!self.strict).then_some(allow_origin),
+            },
+        }
+    }
+
+    /// `Access-Control-Allow-Methods` for an allowed method. Safelisted methods always pass
+    /// (Fetch, "CORS-preflight fetch": they need no listing), compared byte for byte.
+    fn allow_method(&self, method: &HeaderValue) -> Result<HeaderValue, RefusalReason> {
+        let bytes = method.as_bytes();
+        let refused = || RefusalReason::MethodNotAllowed {
+            method: method.clone(),
+        };
+        if !is_token(bytes) {
+            return Err(refused());
+        }
+        if self.methods.any && !self.credentials {
+            return Ok(STAR.clone());
+        }
+        let allowed = matches!(bytes, b"GET" | b"HEAD" | b"POST")
+            || self.methods.any
+            || self.methods.listed.iter().any(|m| **m == *bytes);
+        if allowed {
+            Ok(method.clone())
+        } else {
+            Err(refused())
+        }
+    }
+
+    /// `Access-Control-Allow-Headers` when every requested name is allowed. The names are read
+    /// from every `Access-Control-Request-Headers` line in one linear pass over a bounded input.
+    fn allow_request_headers(
+        &self,
+        request: &HeaderMap,
+    ) -> Result<Option<HeaderValue>, RefusalReason> {
+        let lines = request.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+        let (mut count, mut len) = (0usize, 0usize);
+        for line in &lines {
+            count += 1;
+            len += line.len();
+        }
+        if count == 0 {
+            return Ok(None);
+        }
+        if len > MAX_REQUEST_HEADERS_LEN {
+            return Err(RefusalReason::RequestHeadersTooLong { len });
+        }
+        let mut requested = false;
+        for name in list_elements(lines.iter()) {
+            if !is_token(name) || !self.headers.allows(name) {
+                return Err(RefusalReason::HeaderNotAllowed {
+                    header: String::from_utf8_lossy(name).into_owned(),
+                });
+            }
+            requested = true;
+        }
+        if !requested {
+            return Ok(None);
+        }
+        if self.headers.any && !self.credentials {
+            return Ok(self.headers_list.clone());
+        }
+        // Echo the request's names: they are all allowed, and echoing keeps the answer exact
+        // whether the policy lists names or reflects them because of credentials.
+        let mut lines = lines.iter();
+        match (lines.next(), lines.next()) {
+            (Some(only), None) => Ok(Some(only.clone())),
+            _ => {
+                let joined: Vec<&[u8]> =
+                    list_elements(request.get_all(ACCESS_CONTROL_REQUEST_HEADERS).iter()).collect();
+                Ok(HeaderValue::from_bytes(&joined.join(&b","[..])).ok())
+            }
+        }
+    }
+
+    /// Builds the response to a preflight; the inner service never sees it.
+    pub(crate) fn preflight_response(&self, answer: &PreflightAnswer) -> Response<Bytes> {
+        let mut headers = HeaderMap::with_capacity(8);
+        headers.insert(VARY, self.vary_preflight.clone());
+        let (status, body) = match answer {
+            PreflightAnswer::Allowed {
+                allow_origin,
+                allow_methods,
+                allow_headers,
+                private_network,
+            } => {
+                self.grant(&mut headers, allow_origin);
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allow_methods.clone());
+                if let Some(allow_headers) = allow_headers {
+                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
+                }
+                if let Some(max_age) = &self.max_age {
+                    headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
+                }
+                if *private_network {
+                    headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE.clone());
+                }
+                (StatusCode::NO_CONTENT, Bytes::new())
+            }
+            PreflightAnswer::Refused {
+                allow_origin: Some(allow_origin),
+                ..
+            } => {
+                // The origin is allowed: answer with the configured lists so that the browser
+                // itself names the method or header it refuses.
+                self.grant(&mut headers, allow_origin);
+                if let Some(methods) = &self.methods_list {
+                    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
+                }
+                if let Some(list) = &self.headers_list {
+                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, list.clone());
+                }
+                (StatusCode::NO_CONTENT, Bytes::new())
+            }
+            PreflightAnswer::Refused {
+                reason,
+                allow_origin: None,
+            } => {
+                headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
+                headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+                let refusal = Refusal::new(CorsRequestKind::Preflight, reason.clone());
+                (StatusCode::FORBIDDEN, Bytes::from(format!("{refusal}\n")))
+            }
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        response
+    }
+
+    fn grant(&self, headers: &mut HeaderMap, allow_origin: &HeaderValue) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+        if self.credentials {
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! The one validation step: plain configuration in, a ready policy or every problem out. The
+//! builder, TOML and environment loaders all end here.
+
+use http::HeaderValue;
+
+use crate::config::CorsConfig;
+use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors};
+use crate::headers::{is_token, join};
+use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
+use crate::origin::OriginMatcher;
+use crate::policy::{HeaderRule, MethodRule, Policy};
+
+/// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
+const MAX_AGE_LIMIT: i64 = 86_400;
+
+/// An origin that no policy means to trust, used to tell a regular expression that matches
+/// arbitrary domains from one that matches the application's own.
+#[cfg(feature = "regex")]
+const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.invalid"];
+
+/// Validates `config`, returning the policy or every problem found.
+pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
+    let mut errors = Vec::new();
+    let mut origins = OriginMatcher::default();
+    check_origins(config, &mut origins, &mut errors);
+    check_regexes(config, &mut origins, &mut errors);
+    let (methods, methods_list) = check_methods(config, &mut errors);
+    let (headers, headers_list) = check_request_headers(config, &mut errors);
+    let expose = check_expose_headers(config, &mut errors);
+    let max_age = check_max_age(config, &mut errors);
+    if let Some(errors) = ConfigErrors::from_vec(errors) {
+        return Err(errors);
+    }
+    let vary_preflight = HeaderValue::from_static(if config.allow_private_network {
+        "origin, access-control-request-method, access-control-request-headers, \
+         access-control-request-private-network"
+    } else {
+        "origin, access-control-request-method, access-control-request-headers"
+    });
+    Ok(Policy {
+        origins,
+        credentials: config.allow_credentials,
+        methods,
+        headers,
+        private_network: config.allow_private_network,
+        strict: config.strict,
+        expose,
+        max_age,
+        methods_list,
+        headers_list,
+        vary_preflight,
+    })
+}
+
+fn at(key: &str, index: usize) -> String {
+    format!("{key}[{index}]")
+}
+
+fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
+    const KEY: &str = "allowed_origins";
+    let list = &config.allowed_origins;
+    if list.is_empty() && config.allowed_origin_regexes.is_empty() {
+        errors.push(ConfigError::new(
+            Kind::NoOrigins,
+            KEY,
+            None,
+            "no origin is allowed",
+            "list the origins of your frontends, such as \"https://app.example.com\"; to turn \
+             CORS off, leave the layer out",
+        ));
+        return;
+    }
+    for (i, raw) in list.iter().enumerate() {
+        let location = at(KEY, i);
+        let entry = match parse_entry(raw) {
+            Ok(entry) => entry,
+            Err(error) => {
+                errors.push(entry_error(&location, raw, error));
+                continue;
+            }
+        };
+        match &entry {
+            Entry::Any => {
+                if list.len() > 1 {
+                    errors.push(ConfigError::new(
+                        Kind::WildcardInList,
+                        &location,
+                        Some(raw),
+                        "\"*\" allows every origin, so it cannot stand in a list of origins",
+                        "use \"*\" alone to allow every origin, or remove it to allow only the \
+                         listed ones",
+                    ));
+                }
+                if config.allow_credentials {
+                    errors.push(ConfigError::new(
+                        Kind::AnyOriginWithCredentials,
+                        &location,
+                        Some(raw),
+                        "allowing every origin with credentials would let any website read \
+                         your users' private data (browsers also refuse \"*\" with credentials)",
+                        "list the trusted origins, or set allow_credentials to false",
+                    ));
+                }
+                origins.allow_any();
+            }
+            Entry::Null => {
+                if !config.dangerously_allow_null_origin {
+                    errors.push(ConfigError::new(
+                        Kind::NullOrigin,
+                        &location,
+                        Some(raw),
+                        "any page can send \"Origin: null\" from a sandboxed iframe, so allowing \
+                         it is close to allowing every origin",
+                        "remove it; if you accept the risk, set dangerously_allow_null_origin",
+                    ));
+                }
+                origins.add_exact("null");
+            }
+            Entry::Exact(origin) => {
+                check_credentials(config, &location, raw, &entry, errors);
+                origins.add_exact(origin);
+            }
+            Entry::Pattern(pattern) => {
+                check_credentials(config, &location, raw, &entry, errors);
+                origins.add_pattern(pattern.clone());
+            }
+        }
+    }
+}
+
+fn entry_error(location: &str, raw: &str, error: EntryError) -> ConfigError {
+    match error {
+        EntryError::Invalid { problem, fix } => {
+            ConfigError::new(Kind::InvalidOrigin, location, Some(raw), problem, fix)
+        }
+        EntryError::NonCanonical {
+            problems,
+            canonical,
+        } => ConfigError::new(
+            Kind::NonCanonicalOrigin,
+            location,
+            Some(raw),
+            problems.join(", and "),
+            format!("write {canonical:?}"),
+        ),
+        EntryError::File => ConfigError::new(
+            Kind::FileOrigin,
+            location,
+            Some(raw),
+            "browsers send the origin of file:// pages as \"null\", never as a file:// origin",
+            "serve the page over http://localhost instead",
+        ),
+    }
+}
+
+/// The checks that apply only with credentials: insecure origins and public-suffix wildcards.
+fn check_credentials(
+    config: &CorsConfig,
+    location: &str,
+    raw: &str,
+    entry: &Entry,
+    errors: &mut Vec<ConfigError>,
+) {
+    if !config.allow_credentials {
+        return;
+    }
+    let Some((scheme, host)) = entry.scheme_and_host() else {
+        return;
+    };
+    if matches!(scheme, "http" | "ws")
+        && !is_loopback(host)
+        && !config.dangerously_allow_insecure_origins
+    {
+        errors.push(ConfigError::new(
+            Kind::InsecureOriginWithCredentials,
+            location,
+            Some(raw),
+            "with credentials, a plain-http origin lets anyone on the network path rewrite its \
+             page and read your users' data",
+            "use its https:// origin; if you accept the risk, set \
+             dangerously_allow_insecure_origins",
+        ));
+    }
+    if let Entry::Pattern(pattern) = entry {
+        if covers_public_suffix(pattern) && !config.dangerously_allow_public_suffix_wildcards {
+            let domain = pattern.wildcard_domain().unwrap_or_default();
+            errors.push(ConfigError::new(
+                Kind::PublicSuffixWildcardWithCredentials,
+                location,
+                Some(raw),
+                format!(
+                    "{domain:?} is a public suffix: anyone can register a name under it and \
+                     read your users' data with credentials"
+                ),
+                "list your own subdomains of it one by one; if you accept the risk, set \
+                 dangerously_allow_public_suffix_wildcards",
+            ));
+        }
+    }
+}
+
+/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn covers_public_suffix(pattern: &Pattern) -> bool {
+    let Some(domain) = pattern.wildcard_domain() else {
+        return false;
+    };
+    psl::suffix(domain.as_bytes())
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+}
+
+fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
+    const KEY: &str = "allowed_origin_regexes";
+    if config.allowed_origin_regexes.is_empty() {
+        return;
+    }
+    #[cfg(not(feature = "regex"))]
+    {
+        let _ = origins;
+        errors.push(ConfigError::new(
+            Kind::RegexDisabled,
+            KEY,
+            None,
+            "regular-expression origins need the `regex` feature, which is disabled",
+            "enable the `regex` feature of tower-cors, or use origin patterns instead",
+        ));
+    }
+    #[cfg(feature = "regex")]
+    {
+        use crate::origin::regex::{compile_one, compile_set};
+        let mut all_compile = true;
+        for (i, pattern) in config.allowed_origin_regexes.iter().enumerate() {
+            let location = at(KEY, i);
+            let regex = match compile_one(pattern) {
+                Ok(regex) => regex,
+                Err(problem) => {
+                    all_compile = false;
+                    errors.push(ConfigError::new(
+                        Kind::InvalidRegex,
+                        location,
+                        Some(pattern),
+                        problem,
+                        "fix the expression; it must match a whole origin, such as \
+                         https://pr-[0-9]+\\.preview\\.example\\.com",
+                    ));
+                    continue;
+                }
+            };
+            if regex.is_match("null") && !config.dangerously_allow_null_origin {
+                errors.push(ConfigError::new(
+                    Kind::NullOrigin,
+                    &location,
+                    Some(pattern),
+                    "it matches \"null\", which any page can send from a sandboxed iframe",
+                    "make it match only scheme://host origins",
+                ));
+            }
+            if config.allow_credentials {
+                if let Some(probe) = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe)) {
+                    errors.push(ConfigError::new(
+                        Kind::AnyOriginWithCredentials,
+                        &location,
+                        Some(pattern),
+                        format!(
+                            "it matches origins on any domain, such as {probe:?}, and \
+                             credentials are allowed"
+                        ),
+                        "anchor it to your own domain, escaping dots: \
+                         https://[a-z0-9-]+\\.example\\.com",
+                    ));
+                }
+            }
+        }
+        if all_compile {
+            match compile_set(&config.allowed_origin_regexes) {
+                Ok(set) => origins.set_regexes(set),
+                Err(problem) => errors.push(ConfigError::new(
+                    Kind::InvalidRegex,
+                    KEY,
+                    None,
+                    problem,
+                    "use fewer or simpler expressions, or origin patterns",
+                )),
+            }
+        }
+    }
+}
+
+/// `(rule, list sent when a preflight asks for a method not allowed)`.
+fn check_methods(
+    config: &CorsConfig,
+    errors: &mut Vec<ConfigError>,
+) -> (MethodRule, Option<HeaderValue>) {
+    const KEY: &str = "allowed_methods";
+    let mut rule = MethodRule::default();
+    let mut names: Vec<String> = Vec::new();
+    for (i, raw) in config.allowed_methods.iter().enumerate() {
+        let method = raw.trim();
+        if method == "*" {
+            rule.any = true;
+            continue;
+        }
+        if !is_token(method.as_bytes()) {
+            errors.push(ConfigError::new(
+                Kind::InvalidMethod,
+                at(KEY, i),
+                Some(raw),
+                "it is not a valid method name",
+                "write a method such as \"PUT\", with letters, digits and no spaces",
+            ));
+            continue;
+        }
+        if ["CONNECT", "TRACE", "TRACK"]
+            .iter()
+            .any(|forbidden| method.eq_ignore_ascii_case(forbidden))
+        {
+            errors.push(ConfigError::new(
+                Kind::ForbiddenMethod,
+                at(KEY, i),
+                Some(raw),
+                "browsers never let scripts send it",
+                "remove it",
+            ));
+            continue;
+        }
+        // Fetch uppercases these six when a script names them in any case; every other method
+        // keeps its case and is compared byte for byte.
+        let normalized = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
+            .iter()
+            .find(|m| method.eq_ignore_ascii_case(m))
+            .map_or_else(|| method.to_owned(), |m| (*m).to_owned());
+        if !names.contains(&normalized) {
+            names.push(normalized);
+        }
+    }
+    rule.listed = names.iter().map(|m| m.as_bytes().into()).collect();
+    let list = if rule.any && !config.allow_credentials {
+        Some(HeaderValue::from_static("*"))
+    } else {
+        join(names.iter().map(String::as_str))
+    };
+    (rule, list)
+}
+
+/// Request headers browsers never let scripts set (Fetch, "forbidden request-header"); allowing
+/// them has no effect.
+fn is_forbidden_request_header(name: &str) -> bool {
+    const NAMES: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "access-control-request-private-network",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    NAMES.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
+}
+
+/// `(rule, value sent for a `*` policy and when a preflight asks for a header not allowed)`.
+fn check_request_headers(
+    config: &CorsConfig,
+    errors: &mut Vec<ConfigError>,
+) -> (HeaderRule, Option<HeaderValue>) {
+    const KEY: &str = "allowed_headers";
+    let mut rule = HeaderRule::default();
+    let mut names = Vec::new();
+    for (i, raw) in config.allowed_headers.iter().enumerate() {
+        let name = raw.trim().to_ascii_lowercase();
+        if name == "*" {
+            rule.any = true;
+            continue;
+        }
+        if !is_token(name.as_bytes()) {
+            errors.push(invalid_header_name(at(KEY, i), raw));
+            continue;
+        }
+        if is_forbidden_request_header(&name) {
+            errors.push(ConfigError::new(
+                Kind::ForbiddenRequestHeader,
+                at(KEY, i),
+                Some(raw),
+                "browsers never let scripts set it, so allowing it has no effect",
+                "remove it",
+            ));
+            continue;
+        }
+        if name.starts_with("access-control-") {
+            errors.push(ConfigError::new(
+                Kind::MisplacedHeader,
+                at(KEY, i),
+                Some(raw),
+                "it is a response header the server sends, not a header requests carry",
+                "remove it: the layer sends the Access-Control-* response headers itself",
+            ));
+            continue;
+        }
+        names.push(name);
+    }
+    names.sort();
+    names.dedup();
+    let list = if rule.any && !config.allow_credentials {
+        join(std::iter::once("*").chain(names.iter().map(String::as_str)))
+    } else {
+        join(names.iter().map(String::as_str))
+    };
+    rule.listed = names.into_iter().map(String::into_boxed_str).collect();
+    (rule, list)
+}
+
+fn invalid_header_name(location: String, raw: &str) -> ConfigError {
+    ConfigError::new(
+        Kind::InvalidHeaderName,
+        location,
+        Some(raw),
+        "it is not a valid header name",
+        "write a name such as \"x-request-id\": letters, digits and '-', no spaces or colons",
+    )
+}
+
+fn check_expose_headers(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> Option<HeaderValue> {
+    const KEY: &str = "expose_headers";
+    let mut any = false;
+    let mut names = Vec::new();
+    for (i, raw) in config.expose_headers.iter().enumerate() {
+        let name = raw.trim().to_ascii_lowercase();
+        if name == "*" {
+            if config.allow_credentials {
+                errors.push(ConfigError::new(
+                    Kind::AnyExposedHeaderWithCredentials,
+                    at(KEY, i),
+                    Some(raw),
+                    "with credentials, browsers read \"*\" as a header literally named \"*\", \
+                     so it exposes nothing",
+                    "list the response headers scripts need, such as \"x-request-id\"",
+                ));
+            }
+            any = true;
+            continue;
+        }
+        if !is_token(name.as_bytes()) {
+            errors.push(invalid_header_name(at(KEY, i), raw));
+            continue;
+        }
+        if name == "set-cookie" || name == "set-cookie2" {
+            errors.push(ConfigError::new(
+                Kind::ForbiddenExposedHeader,
+                at(KEY, i),
+                Some(raw),
+                "browsers never let scripts read it, whatever the server says",
+                "remove it",
+            ));
+            continue;
+        }
+        if name.starts_with("access-control-request-") || name == "origin" {
+            errors.push(ConfigError::new(
+                Kind::MisplacedHeader,
+                at(KEY, i),
+                Some(raw),
+                "it is a request header, never part of a response",
+                "remove it",
+            ));
+            continue;
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let star = any.then_some("*");
+    join(star.into_iter().chain(names.iter().map(String::as_str)))
+}
+
+fn check_max_age(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> Option<HeaderValue> {
+    let seconds = config.max_age?;
+    if !(0..=MAX_AGE_LIMIT).contains(&seconds) {
+        errors.push(ConfigError::new(
+            Kind::MaxAgeOutOfRange,
+            "max_age",
+            Some(&seconds.to_string()),
+            "it is not a number of seconds from 0 to 86400",
+            "browsers cap it anyway (Chromium at 7200, Firefox at 86400): use a value such as \
+             7200, or 0 to turn preflight caching off",
+        ));
+        return None;
+    }
+    Some(HeaderValue::from(seconds))
+}
