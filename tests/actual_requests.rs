@@ -1,0 +1,272 @@
+//! Actual requests (rules R8-R14, R26-R28 of research/fetch-spec-rules.md): the inner service
+//! always runs; its response, whatever the status, gets the policy's headers for an allowed
+//! origin, nothing but `Vary` for a refused one, and `Vary: Origin` without one.
+
+mod common;
+
+use common::{cors_headers, header, request, send, vary, Inner};
+use http::StatusCode;
+use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind};
+
+const APP: &str = "https://app.example.com";
+
+fn layer(credentials: bool) -> CorsLayer {
+    CorsLayer::builder()
+        .allow_origins([APP, "https://**.example.org", "http://localhost:*"])
+        .allow_credentials(credentials)
+        .expose_headers(["x-request-id", "retry-after"])
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn allowed_origin_is_echoed_with_credentials_expose_headers_and_vary() {
+    let inner = Inner::default();
+    let response = inner
+        .send(&layer(true), request("GET", Some(APP), &[]))
+        .await;
+    assert_eq!(inner.calls(), 1);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        header(&response, "access-control-expose-headers").as_deref(),
+        Some("x-request-id, retry-after")
+    );
+    assert_eq!(vary(&response), ["origin"]);
+}
+
+#[tokio::test]
+async fn pattern_matches_echo_the_request_origin_byte_for_byte() {
+    for origin in [
+        "https://a.b.example.org",
+        "http://localhost:5173",
+        "http://localhost",
+    ] {
+        let response = send(&layer(false), request("POST", Some(origin), &[])).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some(origin)
+        );
+    }
+}
+
+#[tokio::test]
+async fn disallowed_origin_gets_no_grant_but_still_vary() {
+    let inner = Inner::default();
+    let response = inner
+        .send(
+            &layer(true),
+            request("GET", Some("https://evil.example"), &[]),
+        )
+        .await;
+    assert_eq!(
+        inner.calls(),
+        1,
+        "CORS is not access control: the inner service runs"
+    );
+    assert!(
+        cors_headers(&response).is_empty(),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(vary(&response), ["origin"]);
+}
+
+#[tokio::test]
+async fn credentials_header_is_never_sent_to_disallowed_origins() {
+    let inner = Inner::with_headers(&[
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "x-secret"),
+    ]);
+    let response = inner
+        .send(
+            &layer(true),
+            request("GET", Some("https://evil.example"), &[]),
+        )
+        .await;
+    assert!(
+        cors_headers(&response).is_empty(),
+        "{:?}",
+        response.headers()
+    );
+}
+
+#[tokio::test]
+async fn request_without_origin_gets_vary_origin_and_no_cors_headers() {
+    let inner = Inner::default();
+    let response = inner.send(&layer(true), request("GET", None, &[])).await;
+    assert_eq!(inner.calls(), 1);
+    assert!(cors_headers(&response).is_empty());
+    assert_eq!(vary(&response), ["origin"]);
+    assert_eq!(
+        layer(true).decide(&request("GET", None, &[])),
+        CorsDecision::NotCors
+    );
+}
+
+#[tokio::test]
+async fn allow_origin_has_exactly_one_value_when_the_inner_service_set_one() {
+    let inner = Inner::with_headers(&[
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-origin", "https://other.example"),
+    ]);
+    let response = inner
+        .send(&layer(false), request("GET", Some(APP), &[]))
+        .await;
+    // `header` panics when the header appears twice.
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(header(&response, "access-control-allow-credentials"), None);
+}
+
+#[tokio::test]
+async fn inner_allow_origin_is_removed_for_a_disallowed_origin() {
+    let inner = Inner::with_headers(&[("access-control-allow-origin", "*")]);
+    let response = inner
+        .send(
+            &layer(false),
+            request("GET", Some("https://evil.example"), &[]),
+        )
+        .await;
+    assert_eq!(header(&response, "access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn vary_origin_is_appended_never_replacing_or_duplicating() {
+    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+        (
+            &[("vary", "accept-encoding")],
+            &["accept-encoding", "origin"],
+        ),
+        (
+            &[("vary", "Accept-Encoding, Origin")],
+            &["accept-encoding", "origin"],
+        ),
+        (
+            &[("vary", "accept"), ("vary", "ORIGIN")],
+            &["accept", "origin"],
+        ),
+        (&[("vary", "*")], &["*"]),
+    ];
+    for (inner_headers, expected) in cases {
+        for origin in [Some(APP), Some("https://evil.example"), None] {
+            let inner = Inner::with_headers(inner_headers);
+            let response = inner.send(&layer(false), request("GET", origin, &[])).await;
+            assert_eq!(vary(&response), expected, "{inner_headers:?} {origin:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_status_is_decorated() {
+    for status in [200, 204, 301, 400, 401, 403, 404, 405, 413, 429, 500, 503] {
+        let inner = Inner::with_status(status);
+        let response = inner
+            .send(&layer(true), request("PUT", Some(APP), &[]))
+            .await;
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some(APP),
+            "{status}"
+        );
+        assert_eq!(
+            header(&response, "access-control-allow-credentials").as_deref(),
+            Some("true")
+        );
+    }
+}
+
+#[tokio::test]
+async fn any_origin_without_credentials_sends_star_on_every_response_and_no_vary() {
+    let layer = CorsLayer::builder()
+        .allow_any_origin()
+        .expose_headers(["x-request-id"])
+        .build()
+        .unwrap();
+    for origin in [Some(APP), Some("null"), Some("not an origin"), None] {
+        let response = send(&layer, request("GET", origin, &[])).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some("*"),
+            "{origin:?}"
+        );
+        assert_eq!(
+            header(&response, "access-control-expose-headers").as_deref(),
+            Some("x-request-id")
+        );
+        assert!(vary(&response).is_empty(), "{origin:?}");
+    }
+}
+
+#[tokio::test]
+async fn null_origin_is_allowed_only_when_listed_with_its_opt_in() {
+    let listed = CorsLayer::builder()
+        .allow_origins([APP, "null"])
+        .dangerously_allow_null_origin(true)
+        .build()
+        .unwrap();
+    let response = send(&listed, request("GET", Some("null"), &[])).await;
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some("null")
+    );
+    let response = send(&layer(false), request("GET", Some("null"), &[])).await;
+    assert_eq!(header(&response, "access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn same_origin_post_with_unlisted_origin_still_reaches_the_handler() {
+    // Browsers send Origin on same-origin POSTs (R1, R28): refusing CORS must not block them.
+    let inner = Inner::default();
+    let response = inner
+        .send(
+            &layer(false),
+            request("POST", Some("https://api.example.net"), &[]),
+        )
+        .await;
+    assert_eq!(inner.calls(), 1);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        layer(false)
+            .decide(&request("POST", Some("https://api.example.net"), &[]))
+            .refusal()
+            .map(|r| r.kind()),
+        Some(CorsRequestKind::Actual)
+    );
+}
+
+#[tokio::test]
+async fn head_requests_are_decorated_like_get() {
+    let response = send(&layer(false), request("HEAD", Some(APP), &[])).await;
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+}
+
+/// Axum clones the service for every request: both must be `Clone` (an `Arc` inside) and
+/// shareable across threads.
+#[test]
+fn layer_and_service_are_clone_send_and_sync() {
+    fn assert_clone<T: Clone + Send + Sync + 'static>() {}
+    assert_clone::<CorsLayer>();
+    assert_clone::<
+        tower_cors::Cors<
+            tower::util::BoxCloneSyncService<
+                http::Request<String>,
+                http::Response<String>,
+                std::convert::Infallible,
+            >,
+        >,
+    >();
+}

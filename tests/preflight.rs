@@ -1,0 +1,501 @@
+//! Preflights (Fetch "CORS-preflight fetch"; rules R3, R5, R7, R12, R15-R21, R24, R29 of
+//! research/fetch-spec-rules.md): answered by the layer, in Fetch's order, with exactly the
+//! headers a browser needs, and never passed to the inner service.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{body_text, cors_headers, header, preflight, request, send, vary, Inner};
+use http::StatusCode;
+use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind, RefusalReason};
+
+const APP: &str = "https://app.example.com";
+
+fn credentialed() -> CorsLayer {
+    CorsLayer::builder()
+        .allow_origins([APP, "https://*.example.org"])
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "DELETE", "PATCH"])
+        .allow_headers(["content-type", "authorization", "x-request-id"])
+        .expose_headers(["x-request-id"])
+        .max_age(Duration::from_secs(600))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn successful_preflight_is_204_with_exactly_the_needed_headers() {
+    let inner = Inner::default();
+    let response = inner
+        .send(
+            &credentialed(),
+            preflight(
+                APP,
+                "PUT",
+                &[(
+                    "access-control-request-headers",
+                    "content-type,x-request-id",
+                )],
+            ),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("content-type,x-request-id")
+    );
+    assert_eq!(
+        header(&response, "access-control-max-age").as_deref(),
+        Some("600")
+    );
+    let mut names = cors_headers(&response);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "access-control-allow-credentials",
+            "access-control-allow-headers",
+            "access-control-allow-methods",
+            "access-control-allow-origin",
+            "access-control-max-age",
+        ]
+    );
+    assert!(vary(&response).contains(&"origin".to_owned()));
+    assert_eq!(body_text(response).await, "");
+    assert_eq!(
+        inner.calls(),
+        0,
+        "a preflight must never reach the inner service"
+    );
+}
+
+#[tokio::test]
+async fn preflight_without_request_headers_sends_no_allow_headers() {
+    let response = send(&credentialed(), preflight(APP, "DELETE", &[])).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&response, "access-control-allow-headers"), None);
+}
+
+#[tokio::test]
+async fn preflight_from_disallowed_origin_is_403_without_cors_headers_naming_the_origin() {
+    let inner = Inner::default();
+    let response = inner
+        .send(
+            &credentialed(),
+            preflight("https://evil.example", "PUT", &[]),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(
+        cors_headers(&response).is_empty(),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(
+        header(&response, "content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    let body = body_text(response).await;
+    assert_eq!(body, "origin \"https://evil.example\" is not allowed\n");
+    assert!(
+        !body.contains(APP),
+        "the refusal must not disclose the allowlist"
+    );
+    assert_eq!(inner.calls(), 0);
+}
+
+#[tokio::test]
+async fn disallowed_method_from_allowed_origin_answers_the_allowed_methods_so_the_console_names_it()
+{
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT", "DELETE"])
+        .build()
+        .unwrap();
+    let response = send(&layer, preflight(APP, "PATCH", &[])).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some("PUT, DELETE")
+    );
+    match layer.decide(&preflight(APP, "PATCH", &[])) {
+        CorsDecision::Refused(refusal) => {
+            assert_eq!(refusal.kind(), CorsRequestKind::Preflight);
+            assert_eq!(refusal.to_string(), "method \"PATCH\" is not allowed");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn disallowed_header_from_allowed_origin_answers_the_allowed_headers() {
+    let layer = credentialed();
+    let request = || {
+        preflight(
+            APP,
+            "PUT",
+            &[("access-control-request-headers", "content-type,x-secret")],
+        )
+    };
+    let response = send(&layer, request()).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("authorization, content-type, x-request-id")
+    );
+    assert_eq!(header(&response, "access-control-max-age"), None);
+    let decision = layer.decide(&request());
+    assert_eq!(
+        decision.refusal().map(|r| r.reason().clone()),
+        Some(RefusalReason::HeaderNotAllowed {
+            header: "x-secret".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_every_preflight_failure_with_403_and_no_cors_headers() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .allow_headers(["x-allowed"])
+        .strict(true)
+        .build()
+        .unwrap();
+    for (method, headers, body) in [
+        ("PATCH", "", "method \"PATCH\" is not allowed\n"),
+        (
+            "PUT",
+            "x-other",
+            "request header \"x-other\" is not allowed\n",
+        ),
+    ] {
+        let response = send(
+            &layer,
+            preflight(APP, method, &[("access-control-request-headers", headers)]),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(cors_headers(&response).is_empty());
+        assert_eq!(body_text(response).await, body);
+    }
+}
+
+#[tokio::test]
+async fn safelisted_methods_always_pass_the_method_check() {
+    let layer = CorsLayer::builder().allow_origins([APP]).build().unwrap();
+    for method in ["GET", "HEAD", "POST"] {
+        let response = send(&layer, preflight(APP, method, &[])).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{method}");
+        assert_eq!(
+            header(&response, "access-control-allow-methods").as_deref(),
+            Some(method)
+        );
+    }
+    let response = send(&layer, preflight(APP, "PUT", &[])).await;
+    assert_eq!(header(&response, "access-control-allow-methods"), None);
+    assert!(layer.decide(&preflight(APP, "PUT", &[])).is_refused());
+}
+
+#[tokio::test]
+async fn methods_are_compared_case_sensitively() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PATCH", "delete"])
+        .build()
+        .unwrap();
+    let allowed = |method: &str| !layer.decide(&preflight(APP, method, &[])).is_refused();
+    assert!(allowed("PATCH"));
+    assert!(
+        !allowed("patch"),
+        "PATCH in the policy does not allow patch"
+    );
+    assert!(!allowed("Patch"));
+    // Fetch uppercases DELETE, GET, HEAD, OPTIONS, POST and PUT in scripts, so "delete" in the
+    // configuration means the DELETE browsers send.
+    assert!(allowed("DELETE"));
+    // Safelisted methods pass only byte-exact.
+    assert!(!allowed("get"));
+}
+
+#[tokio::test]
+async fn authorization_is_never_covered_by_the_wildcard() {
+    let star = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_any_header()
+        .build()
+        .unwrap();
+    let asks = |names: &str| preflight(APP, "GET", &[("access-control-request-headers", names)]);
+    assert!(!star.decide(&asks("x-anything,x-other")).is_refused());
+    assert!(star.decide(&asks("authorization")).is_refused());
+    assert!(star.decide(&asks("Authorization")).is_refused());
+
+    let star_and_authorization = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_headers(["*", "authorization"])
+        .build()
+        .unwrap();
+    let response = send(&star_and_authorization, asks("authorization,x-any")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("*, authorization")
+    );
+}
+
+#[tokio::test]
+async fn wildcards_without_credentials_answer_star() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_any_method()
+        .allow_any_header()
+        .build()
+        .unwrap();
+    let response = send(
+        &layer,
+        preflight(APP, "PURGE", &[("access-control-request-headers", "x-a")]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("*")
+    );
+}
+
+#[tokio::test]
+async fn wildcards_with_credentials_reflect_the_request_never_star() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_credentials(true)
+        .allow_any_method()
+        .allow_any_header()
+        .build()
+        .unwrap();
+    let response = send(
+        &layer,
+        preflight(
+            APP,
+            "PURGE",
+            &[("access-control-request-headers", "x-a,x-b")],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some("PURGE")
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("x-a,x-b")
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    // Even when reflecting, `*` does not cover authorization.
+    let asks_authorization = preflight(
+        APP,
+        "GET",
+        &[("access-control-request-headers", "authorization")],
+    );
+    assert!(layer.decide(&asks_authorization).is_refused());
+}
+
+#[tokio::test]
+async fn request_headers_parsing_copes_with_spacing_case_duplicates_empty_elements_and_lines() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_headers(["x-a", "x-b", "content-type"])
+        .build()
+        .unwrap();
+    let request = request(
+        "OPTIONS",
+        Some(APP),
+        &[
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", " ,X-A ,\t x-b,,x-a, "),
+            ("access-control-request-headers", ""),
+            ("access-control-request-headers", "Content-Type"),
+        ],
+    );
+    // Answered 204 whether or not PUT is allowed; the header check is what is tested here.
+    let layer_with_put = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .allow_headers(["x-a", "x-b", "content-type"])
+        .build()
+        .unwrap();
+    assert_eq!(
+        layer_with_put.decide(&request),
+        CorsDecision::Allowed(CorsRequestKind::Preflight)
+    );
+    let response = send(&layer_with_put, request).await;
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("X-A,x-b,x-a,Content-Type"),
+        "several lines are joined; every name was checked"
+    );
+    let only_empty = preflight(APP, "GET", &[("access-control-request-headers", " , ,")]);
+    let response = send(&layer, only_empty).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&response, "access-control-allow-headers"), None);
+}
+
+#[tokio::test]
+async fn oversized_request_headers_are_refused_without_scanning() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_any_header()
+        .strict(true)
+        .build()
+        .unwrap();
+    let names = vec!["x-a"; 2000].join(",");
+    let response = send(
+        &layer,
+        preflight(APP, "GET", &[("access-control-request-headers", &names)]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(body_text(response)
+        .await
+        .contains("more than a browser sends"));
+}
+
+#[tokio::test]
+async fn max_age_zero_is_sent_and_no_max_age_sends_nothing() {
+    let zero = CorsLayer::builder()
+        .allow_origins([APP])
+        .max_age(Duration::ZERO)
+        .build()
+        .unwrap();
+    let response = send(&zero, preflight(APP, "GET", &[])).await;
+    assert_eq!(
+        header(&response, "access-control-max-age").as_deref(),
+        Some("0")
+    );
+    let unset = CorsLayer::builder().allow_origins([APP]).build().unwrap();
+    let response = send(&unset, preflight(APP, "GET", &[])).await;
+    assert_eq!(header(&response, "access-control-max-age"), None);
+}
+
+#[tokio::test]
+async fn private_network_preflight_is_answered_only_when_allowed_and_requested() {
+    let asks = || {
+        preflight(
+            APP,
+            "GET",
+            &[("access-control-request-private-network", "true")],
+        )
+    };
+    let allowed = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    let response = send(&allowed, asks()).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-private-network").as_deref(),
+        Some("true")
+    );
+    assert!(vary(&response).contains(&"access-control-request-private-network".to_owned()));
+    let not_requested = send(&allowed, preflight(APP, "GET", &[])).await;
+    assert_eq!(
+        header(&not_requested, "access-control-allow-private-network"),
+        None
+    );
+
+    let refused = CorsLayer::builder().allow_origins([APP]).build().unwrap();
+    let response = send(&refused, asks()).await;
+    assert_eq!(
+        header(&response, "access-control-allow-private-network"),
+        None
+    );
+    assert_eq!(
+        refused.decide(&asks()).refusal().map(|r| r.reason().code()),
+        Some("private_network_not_allowed")
+    );
+}
+
+#[tokio::test]
+async fn any_origin_policy_answers_star_even_for_null() {
+    let layer = CorsLayer::builder().allow_any_origin().build().unwrap();
+    for origin in [APP, "null", "https://anything.example"] {
+        let response = send(&layer, preflight(origin, "GET", &[])).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some("*")
+        );
+        assert_eq!(header(&response, "access-control-allow-credentials"), None);
+    }
+}
+
+#[tokio::test]
+async fn pattern_origins_are_echoed_byte_for_byte_on_preflights() {
+    let response = send(
+        &credentialed(),
+        preflight("https://shop.example.org", "GET", &[]),
+    )
+    .await;
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some("https://shop.example.org")
+    );
+}
+
+#[tokio::test]
+async fn options_without_request_method_is_not_a_preflight() {
+    let inner = Inner::default();
+    let response = inner
+        .send(&credentialed(), request("OPTIONS", Some(APP), &[]))
+        .await;
+    assert_eq!(
+        inner.calls(),
+        1,
+        "OPTIONS without ACRM must reach the inner service"
+    );
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(header(&response, "access-control-allow-methods"), None);
+}
+
+#[tokio::test]
+async fn options_with_request_method_but_no_origin_is_not_cors() {
+    let inner = Inner::default();
+    let response = inner
+        .send(
+            &credentialed(),
+            request("OPTIONS", None, &[("access-control-request-method", "PUT")]),
+        )
+        .await;
+    assert_eq!(inner.calls(), 1);
+    assert!(cors_headers(&response).is_empty());
+    assert_eq!(vary(&response), ["origin"]);
+}
