@@ -57,6 +57,53 @@ pub enum ConfigErrorKind {
     Source,
 }
 
+/// Where in a configuration a value sits: a key, and the index of a list entry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct At {
+    pub(crate) key: &'static str,
+    pub(crate) index: Option<usize>,
+}
+
+impl At {
+    pub(crate) fn entry(key: &'static str, index: usize) -> Self {
+        Self {
+            key,
+            index: Some(index),
+        }
+    }
+}
+
+impl From<&'static str> for At {
+    fn from(key: &'static str) -> Self {
+        Self { key, index: None }
+    }
+}
+
+impl From<&At> for At {
+    fn from(at: &At) -> Self {
+        *at
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key)?;
+        if let Some(index) = self.index {
+            write!(f, "[{index}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a configuration value came from, when not from code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// An environment variable, by name.
+    Env(String),
+    /// A TOML file, by path.
+    File(String),
+}
+
 /// One problem in a CORS configuration.
 ///
 /// Its [`Display`](fmt::Display) is one line: where the value came from, the value, what is
@@ -65,6 +112,8 @@ pub enum ConfigErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     kind: ConfigErrorKind,
+    key: Cow<'static, str>,
+    index: Option<usize>,
     location: String,
     value: Option<String>,
     problem: Cow<'static, str>,
@@ -74,14 +123,17 @@ pub struct ConfigError {
 impl ConfigError {
     pub(crate) fn new(
         kind: ConfigErrorKind,
-        location: impl Into<String>,
+        at: impl Into<At>,
         value: Option<&str>,
         problem: impl Into<Cow<'static, str>>,
         fix: impl Into<Cow<'static, str>>,
     ) -> Self {
+        let at = at.into();
         Self {
             kind,
-            location: location.into(),
+            key: Cow::Borrowed(at.key),
+            index: at.index,
+            location: at.to_string(),
             value: value.map(str::to_owned),
             problem: problem.into(),
             fix: fix.into(),
@@ -94,9 +146,42 @@ impl ConfigError {
     }
 
     /// Where the value came from: a configuration key such as `allowed_origins[2]`, an
-    /// environment variable such as `CORS_ALLOWED_ORIGINS`, or a file and key.
+    /// environment variable such as `CORS_ALLOWED_ORIGINS`, or a file and key such as
+    /// `cors.toml: allowed_origins[2]`.
     pub fn location(&self) -> &str {
         &self.location
+    }
+
+    /// The configuration key the problem is about (`allowed_origins`, `max_age`, ...), whatever
+    /// the source; empty for problems with a whole source, such as an unreadable file.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// A problem with a key the configuration does not know, located at that key.
+    pub(crate) fn unknown_key(key: &str, fix: String) -> Self {
+        Self {
+            kind: ConfigErrorKind::UnknownKey,
+            key: Cow::Owned(key.to_owned()),
+            index: None,
+            location: key.to_owned(),
+            value: None,
+            problem: Cow::Borrowed("unknown key"),
+            fix: Cow::Owned(fix),
+        }
+    }
+
+    /// Restates the location for a value that came from an environment variable or a file.
+    pub(crate) fn locate(mut self, source: &Source) -> Self {
+        self.location = match source {
+            Source::Env(variable) => variable.clone(),
+            Source::File(path) if self.key.is_empty() => path.clone(),
+            Source::File(path) => match self.index {
+                Some(index) => format!("{path}: {}[{index}]", self.key),
+                None => format!("{path}: {}", self.key),
+            },
+        };
+        self
     }
 
     /// The offending value, when the problem is about one value.

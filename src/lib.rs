@@ -19,6 +19,8 @@ mod validate;
 pub use self::body::ResponseBody;
 pub use self::builder::CorsBuilder;
 pub use self::config::CorsConfig;
+#[cfg(feature = "env")]
+pub use self::config::DEFAULT_ENV_PREFIX;
 pub use self::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use self::future::ResponseFuture;

@@ -4,7 +4,7 @@
 use http::HeaderValue;
 
 use crate::config::CorsConfig;
-use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors};
+use crate::error::{At, ConfigError, ConfigErrorKind as Kind, ConfigErrors};
 use crate::headers::{is_token, join};
 use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::origin::OriginMatcher;
@@ -28,6 +28,13 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     let (headers, headers_list) = check_request_headers(config, &mut errors);
     let expose = check_expose_headers(config, &mut errors);
     let max_age = check_max_age(config, &mut errors);
+    let errors = errors
+        .into_iter()
+        .map(|error| match config.sources.get(error.key()) {
+            Some(source) => error.locate(source),
+            None => error,
+        })
+        .collect();
     if let Some(errors) = ConfigErrors::from_vec(errors) {
         return Err(errors);
     }
@@ -52,8 +59,8 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     })
 }
 
-fn at(key: &str, index: usize) -> String {
-    format!("{key}[{index}]")
+fn at(key: &'static str, index: usize) -> At {
+    At::entry(key, index)
 }
 
 fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
@@ -75,7 +82,7 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
         let entry = match parse_entry(raw) {
             Ok(entry) => entry,
             Err(error) => {
-                errors.push(entry_error(&location, raw, error));
+                errors.push(entry_error(location, raw, error));
                 continue;
             }
         };
@@ -117,18 +124,18 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 origins.add_exact("null");
             }
             Entry::Exact(origin) => {
-                check_credentials(config, &location, raw, &entry, errors);
+                check_credentials(config, location, raw, &entry, errors);
                 origins.add_exact(origin);
             }
             Entry::Pattern(pattern) => {
-                check_credentials(config, &location, raw, &entry, errors);
+                check_credentials(config, location, raw, &entry, errors);
                 origins.add_pattern(pattern.clone());
             }
         }
     }
 }
 
-fn entry_error(location: &str, raw: &str, error: EntryError) -> ConfigError {
+fn entry_error(location: At, raw: &str, error: EntryError) -> ConfigError {
     match error {
         EntryError::Invalid { problem, fix } => {
             ConfigError::new(Kind::InvalidOrigin, location, Some(raw), problem, fix)
@@ -156,7 +163,7 @@ fn entry_error(location: &str, raw: &str, error: EntryError) -> ConfigError {
 /// The checks that apply only with credentials: insecure origins and public-suffix wildcards.
 fn check_credentials(
     config: &CorsConfig,
-    location: &str,
+    location: At,
     raw: &str,
     entry: &Entry,
     errors: &mut Vec<ConfigError>,
@@ -430,7 +437,7 @@ fn check_request_headers(
     (rule, list)
 }
 
-fn invalid_header_name(location: String, raw: &str) -> ConfigError {
+fn invalid_header_name(location: At, raw: &str) -> ConfigError {
     ConfigError::new(
         Kind::InvalidHeaderName,
         location,

@@ -1,6 +1,18 @@
 //! The plain-data configuration. Deserializing it only checks types; every semantic check happens
 //! in one place, when a [`CorsLayer`](crate::CorsLayer) is built from it.
 
+#[cfg(feature = "env")]
+mod env;
+mod fields;
+#[cfg(any(feature = "env", feature = "toml"))]
+mod loaded;
+#[cfg(feature = "toml")]
+mod toml;
+
+#[cfg(feature = "env")]
+pub use self::env::DEFAULT_ENV_PREFIX;
+pub(crate) use self::fields::Sources;
+
 /// A CORS policy as plain data: what a TOML file, environment variables or a builder say.
 ///
 /// Nothing is checked until a [`CorsLayer`](crate::CorsLayer) is built from it with
@@ -65,6 +77,10 @@ pub struct CorsConfig {
     /// With credentials, allow subdomain wildcards over a public suffix
     /// (`https://*.github.io`), under which anyone can register a name.
     pub dangerously_allow_public_suffix_wildcards: bool,
+    /// Where each value came from, so that errors name the variable or file; not part of the
+    /// configuration's value.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) sources: Sources,
 }
 
 #[cfg(feature = "serde")]
@@ -92,5 +108,64 @@ mod list {
             }
         }
         d.deserialize_any(ListVisitor)
+    }
+}
+
+/// Shows the configuration as TOML, in the keys a `cors.toml` file takes: the contract's keys
+/// always, the opt-ins only when set.
+///
+/// ```
+/// use tower_cors::CorsLayer;
+///
+/// let builder = CorsLayer::builder()
+///     .allow_origins(["http://localhost:*"])
+///     .allow_methods(["GET", "PUT"]);
+/// assert_eq!(
+///     builder.config().to_string(),
+///     "allowed_origins = [\"http://localhost:*\"]\n\
+///      allowed_origin_regexes = []\n\
+///      allow_credentials = false\n\
+///      allowed_methods = [\"GET\", \"PUT\"]\n\
+///      allowed_headers = []\n\
+///      expose_headers = []\n\
+///      allow_private_network = false\n"
+/// );
+/// ```
+impl std::fmt::Display for CorsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn list(f: &mut std::fmt::Formatter<'_>, key: &str, items: &[String]) -> std::fmt::Result {
+            let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
+            writeln!(f, "{key} = [{}]", quoted.join(", "))
+        }
+        list(f, "allowed_origins", &self.allowed_origins)?;
+        list(f, "allowed_origin_regexes", &self.allowed_origin_regexes)?;
+        writeln!(f, "allow_credentials = {}", self.allow_credentials)?;
+        list(f, "allowed_methods", &self.allowed_methods)?;
+        list(f, "allowed_headers", &self.allowed_headers)?;
+        list(f, "expose_headers", &self.expose_headers)?;
+        if let Some(max_age) = self.max_age {
+            writeln!(f, "max_age = {max_age}")?;
+        }
+        writeln!(f, "allow_private_network = {}", self.allow_private_network)?;
+        for (key, set) in [
+            ("strict", self.strict),
+            (
+                "dangerously_allow_null_origin",
+                self.dangerously_allow_null_origin,
+            ),
+            (
+                "dangerously_allow_insecure_origins",
+                self.dangerously_allow_insecure_origins,
+            ),
+            (
+                "dangerously_allow_public_suffix_wildcards",
+                self.dangerously_allow_public_suffix_wildcards,
+            ),
+        ] {
+            if set {
+                writeln!(f, "{key} = true")?;
+            }
+        }
+        Ok(())
     }
 }

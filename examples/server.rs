@@ -1,0 +1,203 @@
+//! The demo server: the CORS layer outermost, in front of real authentication, rate-limiting,
+//! body-limit and panic-catching layers, so that every response, errors included, shows it at work.
+//!
+//! Run with
+//!
+//! ```not_rust
+//! cargo run --example server
+//! ```
+//!
+//! With no `CORS_*` variable set it uses a development policy for local frontends; otherwise it
+//! reads the policy from the `CORS_*` variables (and the TOML file named by `CORS_CONFIG`).
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::routing::{any, get, post};
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_cors::{CorsConfig, CorsLayer};
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::GlobalKeyExtractor;
+use tower_governor::GovernorLayer;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::validate_request::ValidateRequestHeaderLayer;
+
+const DEMO_TOKEN: &str = "Bearer demo-token";
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_cors=debug".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cors = match load_policy() {
+        Ok(cors) => cors,
+        Err(errors) => {
+            eprintln!("invalid CORS configuration:");
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            std::process::exit(1);
+        }
+    };
+
+    let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
+        Err(_) => 3000,
+        Ok(Ok(port)) => port,
+        Ok(Err(_)) => {
+            eprintln!("PORT must be a port number from 0 to 65535");
+            std::process::exit(1);
+        }
+    };
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {address}: {error}");
+            std::process::exit(1);
+        }
+    };
+    let address = listener.local_addr().unwrap_or(address);
+    println!("listening on http://{address}");
+    if let Err(error) = axum::serve(listener, app(cors)).await {
+        eprintln!("server error: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// The policy from the environment, or the development policy when no `CORS_*` variable is set.
+fn load_policy() -> Result<CorsLayer, tower_cors::ConfigErrors> {
+    let configured = std::env::vars_os().any(|(name, _)| {
+        name.to_str()
+            .is_some_and(|name| name.starts_with(tower_cors::DEFAULT_ENV_PREFIX))
+    });
+    if configured {
+        let config = CorsConfig::from_env();
+        let layer = CorsLayer::from_env()?;
+        if let Ok(config) = config {
+            println!("CORS policy from the environment:\n{config}");
+        }
+        return Ok(layer);
+    }
+    let config = development_policy();
+    println!(
+        "no CORS_* variable is set: using the development policy for local frontends:\n{config}"
+    );
+    CorsLayer::try_from(config)
+}
+
+/// Local frontends on any port, with credentials (loopback origins may use plain http).
+fn development_policy() -> CorsConfig {
+    CorsLayer::builder()
+        .allow_origins(["http://localhost:*", "http://127.0.0.1:*"])
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(Duration::from_secs(600))
+        .config()
+        .clone()
+}
+
+/// Every route, with the CORS layer outermost.
+fn app(cors: CorsLayer) -> Router {
+    let rate_limit = GovernorConfigBuilder::default()
+        .per_second(30) // one request back every 30 seconds
+        .burst_size(2) // two requests per minute for the whole server
+        .key_extractor(GlobalKeyExtractor)
+        .finish()
+        .map(Arc::new);
+
+    let mut router = Router::new()
+        .route("/", any(|| async { "ok" }))
+        .route("/status/{code}", any(status))
+        .route(
+            "/private",
+            get(|| async { "welcome" }).layer(ValidateRequestHeaderLayer::custom(authorize)),
+        )
+        .route("/panic", get(panicking))
+        .route(
+            "/echo",
+            post(|body: Bytes| async move { body }).layer(RequestBodyLimitLayer::new(1024)),
+        );
+    router = match rate_limit {
+        Some(config) => router.route(
+            "/limited",
+            get(|| async { "within the limit" }).layer(GovernorLayer::new(config)),
+        ),
+        None => router,
+    };
+    router
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .layer(
+            ServiceBuilder::new()
+                .layer(cors)
+                .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CatchPanicLayer::new()),
+        )
+}
+
+async fn status(axum::extract::Path(code): axum::extract::Path<String>) -> Response<Body> {
+    let status = code
+        .parse::<u16>()
+        .ok()
+        .and_then(|code| StatusCode::from_u16(code).ok());
+    let mut response = Response::new(Body::empty());
+    match status {
+        Some(status) => *response.status_mut() = status,
+        None => {
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            *response.body_mut() = Body::from("the status must be a number from 100 to 999");
+        }
+    }
+    response
+}
+
+async fn panicking() -> &'static str {
+    panic!("the /panic route panics on purpose")
+}
+
+/// The authentication layer's check: a fixed bearer token, or 401.
+fn authorize(request: &mut Request<Body>) -> Result<(), Response<Body>> {
+    if request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes)
+        == Some(DEMO_TOKEN.as_bytes())
+    {
+        return Ok(());
+    }
+    let mut response = Response::new(Body::from("missing or wrong bearer token"));
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Err(response)
+}
+
+/// Request ids from a counter: enough to tell the demo's responses apart.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        Some(RequestId::new(HeaderValue::from(id)))
+    }
+}

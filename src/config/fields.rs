@@ -1,0 +1,144 @@
+//! The configuration's keys, their shapes, and where each value came from. The TOML and
+//! environment loaders share this table, so a key can never be spelled two ways.
+
+use crate::error::Source;
+
+use super::CorsConfig;
+
+/// How a key's value is written in an environment variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// Comma-separated.
+    List,
+    /// Separated by whitespace: regular expressions may contain commas.
+    Regexes,
+    Bool,
+    Seconds,
+}
+
+/// Every key, in the order of [`CorsConfig`]'s fields and of validation's error list.
+pub(crate) const KEYS: [(&str, Shape); 12] = [
+    ("allowed_origins", Shape::List),
+    ("allowed_origin_regexes", Shape::Regexes),
+    ("allow_credentials", Shape::Bool),
+    ("allowed_methods", Shape::List),
+    ("allowed_headers", Shape::List),
+    ("expose_headers", Shape::List),
+    ("max_age", Shape::Seconds),
+    ("allow_private_network", Shape::Bool),
+    ("strict", Shape::Bool),
+    ("dangerously_allow_null_origin", Shape::Bool),
+    ("dangerously_allow_insecure_origins", Shape::Bool),
+    ("dangerously_allow_public_suffix_wildcards", Shape::Bool),
+];
+
+/// A parsed value for one key.
+#[cfg_attr(not(feature = "env"), allow(dead_code))]
+pub(crate) enum Value {
+    List(Vec<String>),
+    Bool(bool),
+    Seconds(i64),
+}
+
+impl CorsConfig {
+    /// Sets one key; `key` comes from [`KEYS`] and `value` has its shape.
+    #[cfg_attr(not(feature = "env"), allow(dead_code))]
+    pub(crate) fn set(&mut self, key: &str, value: Value) {
+        match (key, value) {
+            ("allowed_origins", Value::List(list)) => self.allowed_origins = list,
+            ("allowed_origin_regexes", Value::List(list)) => self.allowed_origin_regexes = list,
+            ("allowed_methods", Value::List(list)) => self.allowed_methods = list,
+            ("allowed_headers", Value::List(list)) => self.allowed_headers = list,
+            ("expose_headers", Value::List(list)) => self.expose_headers = list,
+            ("max_age", Value::Seconds(seconds)) => self.max_age = Some(seconds),
+            ("allow_credentials", Value::Bool(b)) => self.allow_credentials = b,
+            ("allow_private_network", Value::Bool(b)) => self.allow_private_network = b,
+            ("strict", Value::Bool(b)) => self.strict = b,
+            ("dangerously_allow_null_origin", Value::Bool(b)) => {
+                self.dangerously_allow_null_origin = b;
+            }
+            ("dangerously_allow_insecure_origins", Value::Bool(b)) => {
+                self.dangerously_allow_insecure_origins = b;
+            }
+            ("dangerously_allow_public_suffix_wildcards", Value::Bool(b)) => {
+                self.dangerously_allow_public_suffix_wildcards = b;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Where each key's value came from, when not from code.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources(Vec<(&'static str, Source)>);
+
+impl Sources {
+    #[cfg_attr(not(any(feature = "env", feature = "toml")), allow(dead_code))]
+    pub(crate) fn set(&mut self, key: &'static str, source: Source) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) => *existing = source,
+            None => self.0.push((key, source)),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Source> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, source)| source)
+    }
+}
+
+/// Provenance is bookkeeping for messages, not part of a configuration's value.
+impl PartialEq for Sources {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Sources {}
+
+/// The known name closest to `name`, if it is close enough to be a likely typo.
+#[cfg_attr(not(any(feature = "env", feature = "toml")), allow(dead_code))]
+pub(crate) fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_suggests_likely_typos_only() {
+        let keys = KEYS.iter().map(|(key, _)| *key);
+        assert_eq!(
+            closest("allowed_origin", keys.clone()),
+            Some("allowed_origins")
+        );
+        assert_eq!(
+            closest("allow_credential", keys.clone()),
+            Some("allow_credentials")
+        );
+        assert_eq!(closest("maxage", keys.clone()), Some("max_age"));
+        assert_eq!(closest("port", keys), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! The result of reading a configuration from a source, before and after validation.
+
+use super::CorsConfig;
+use crate::error::{ConfigError, ConfigErrors};
+use crate::layer::CorsLayer;
+
+/// What loading produced: the configuration, the problems found while reading it, and whether
+/// one of them leaves the configuration too incomplete to validate.
+pub(crate) struct Loaded {
+    pub(crate) config: CorsConfig,
+    pub(crate) errors: Vec<ConfigError>,
+    pub(crate) incomplete: bool,
+}
+
+impl Loaded {
+    /// The configuration, or the reading problems.
+    pub(crate) fn into_config(self) -> Result<CorsConfig, ConfigErrors> {
+        match ConfigErrors::from_vec(self.errors) {
+            Some(errors) => Err(errors),
+            None => Ok(self.config),
+        }
+    }
+
+    /// The validated layer, or every problem: reading problems first, then those validation
+    /// finds in the rest of the configuration.
+    pub(crate) fn into_layer(self) -> Result<CorsLayer, ConfigErrors> {
+        let mut errors = self.errors;
+        if !self.incomplete {
+            match CorsLayer::try_from(&self.config) {
+                Ok(layer) if errors.is_empty() => return Ok(layer),
+                Ok(_) => {}
+                Err(validation) => errors.extend(validation),
+            }
+        }
+        Err(ConfigErrors::from_vec(errors).expect("a failed load has at least one error"))
+    }
+}
