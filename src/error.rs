@@ -79,12 +79,6 @@ impl From<&'static str> for At {
     }
 }
 
-impl From<&At> for At {
-    fn from(at: &At) -> Self {
-        *at
-    }
-}
-
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key)?;

@@ -3,10 +3,10 @@
 
 use bytes::Bytes;
 use http::header::{
-    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, CONTENT_TYPE, VARY,
-    X_CONTENT_TYPE_OPTIONS,
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
+    CONTENT_TYPE, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{Response, StatusCode};
 
@@ -16,7 +16,32 @@ use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
 
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
-const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// Every response header of the CORS protocol.
+const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+];
+
+/// Removes the CORS headers an inner service set. One scan of the names first: inner services
+/// rarely set any, and then nothing is looked up.
+fn remove_inner_cors_headers(headers: &mut HeaderMap) {
+    if headers
+        .keys()
+        .any(|name| name.as_str().starts_with("access-control-"))
+    {
+        for name in &CORS_RESPONSE_HEADERS {
+            headers.remove(name);
+        }
+    }
+}
 
 static STAR: HeaderValue = HeaderValue::from_static("*");
 static TRUE: HeaderValue = HeaderValue::from_static("true");
@@ -142,42 +167,35 @@ impl Policy {
         self.allow_origin(origin).map(Decoration::Echo)
     }
 
-    /// Adds the policy's headers to an actual response. CORS headers set by the inner stack are
-    /// replaced or removed, so the response never carries two answers.
+    /// Adds the policy's headers to an actual response. For a CORS request, the layer is the
+    /// only authority: `Access-Control-*` headers set by the inner stack are removed first, so
+    /// the response never carries two answers or a grant the policy did not make.
     pub(crate) fn decorate(&self, headers: &mut HeaderMap, decoration: Decoration) {
+        if !matches!(decoration, Decoration::NotCors) {
+            remove_inner_cors_headers(headers);
+        }
         match decoration {
-            Decoration::NotCors => {
-                append_vary(headers, "origin", &VARY_ORIGIN);
-            }
+            Decoration::NotCors => append_vary(headers, "origin", &VARY_ORIGIN),
             Decoration::Any => {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR.clone());
-                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
-                self.set_expose(headers);
+                self.insert_expose(headers);
             }
             Decoration::Echo(origin) => {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
                 if self.credentials {
                     headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
-                } else {
-                    headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
                 }
-                self.set_expose(headers);
+                self.insert_expose(headers);
                 append_vary(headers, "origin", &VARY_ORIGIN);
             }
-            Decoration::Refused => {
-                headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
-                headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
-                headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
-                append_vary(headers, "origin", &VARY_ORIGIN);
-            }
+            Decoration::Refused => append_vary(headers, "origin", &VARY_ORIGIN),
         }
     }
 
-    fn set_expose(&self, headers: &mut HeaderMap) {
-        match &self.expose {
-            Some(expose) => headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone()),
-            None => headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS),
-        };
+    fn insert_expose(&self, headers: &mut HeaderMap) {
+        if let Some(expose) = &self.expose {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+        }
     }
 
     /// Decides a preflight, checking in Fetch's order: origin, method, headers, private network.

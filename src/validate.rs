@@ -91,7 +91,7 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 if list.len() > 1 {
                     errors.push(ConfigError::new(
                         Kind::WildcardInList,
-                        &location,
+                        location,
                         Some(raw),
                         "\"*\" allows every origin, so it cannot stand in a list of origins",
                         "use \"*\" alone to allow every origin, or remove it to allow only the \
@@ -101,7 +101,7 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 if config.allow_credentials {
                     errors.push(ConfigError::new(
                         Kind::AnyOriginWithCredentials,
-                        &location,
+                        location,
                         Some(raw),
                         "allowing every origin with credentials would let any website read \
                          your users' private data (browsers also refuse \"*\" with credentials)",
@@ -114,7 +114,7 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 if !config.dangerously_allow_null_origin {
                     errors.push(ConfigError::new(
                         Kind::NullOrigin,
-                        &location,
+                        location,
                         Some(raw),
                         "any page can send \"Origin: null\" from a sandboxed iframe, so allowing \
                          it is close to allowing every origin",
@@ -264,7 +264,7 @@ fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
             if regex.is_match("null") && !config.dangerously_allow_null_origin {
                 errors.push(ConfigError::new(
                     Kind::NullOrigin,
-                    &location,
+                    location,
                     Some(pattern),
                     "it matches \"null\", which any page can send from a sandboxed iframe",
                     "make it match only scheme://host origins",
@@ -274,7 +274,7 @@ fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 if let Some(probe) = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe)) {
                     errors.push(ConfigError::new(
                         Kind::AnyOriginWithCredentials,
-                        &location,
+                        location,
                         Some(pattern),
                         format!(
                             "it matches origins on any domain, such as {probe:?}, and \

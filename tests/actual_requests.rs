@@ -142,7 +142,8 @@ async fn inner_allow_origin_is_removed_for_a_disallowed_origin() {
 
 #[tokio::test]
 async fn vary_origin_is_appended_never_replacing_or_duplicating() {
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    type InnerVary = &'static [(&'static str, &'static str)];
+    let cases: [(InnerVary, &[&str]); 4] = [
         (
             &[("vary", "accept-encoding")],
             &["accept-encoding", "origin"],
@@ -269,4 +270,22 @@ fn layer_and_service_are_clone_send_and_sync() {
             >,
         >,
     >();
+}
+
+#[tokio::test]
+async fn preflight_headers_set_by_the_inner_stack_are_removed_from_actual_responses() {
+    let inner = Inner::with_headers(&[
+        ("access-control-allow-methods", "*"),
+        ("access-control-allow-headers", "*"),
+        ("access-control-max-age", "86400"),
+    ]);
+    for origin in [APP, "https://evil.example"] {
+        let response = inner
+            .send(&layer(false), request("GET", Some(origin), &[]))
+            .await;
+        let mut names = cors_headers(&response);
+        names.retain(|name| !name.starts_with("access-control-allow-origin"));
+        names.retain(|name| name != "access-control-expose-headers");
+        assert!(names.is_empty(), "{origin}: {names:?}");
+    }
 }

@@ -175,7 +175,7 @@ fn parse_lenient(raw: &str, problems: &mut Vec<String>) -> Result<Entry, EntryEr
         ));
     }
     let Some((scheme_raw, rest)) = s.split_once("://") else {
-        let host = s.trim_start_matches(|c: char| c == '/' || c == ':');
+        let host = s.trim_start_matches(['/', ':']);
         let fix = if host.is_empty() || host.contains(['/', ':', ' ']) {
             "write an origin: scheme://host[:port], such as \"https://app.example.com\"".to_owned()
         } else {

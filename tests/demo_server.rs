@@ -1,0 +1,354 @@
+//! Black-box tests of `cargo run --example server`: the built example is started on a free
+//! loopback port, configured through the environment or a TOML file, and sent real HTTP requests.
+//! An invalid configuration must exit non-zero, listing every problem, before listening.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The example binary that `cargo test` builds beside the test binaries; built on demand when
+/// the tests run on their own.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let binary = debug_dir.join("examples").join("server");
+    if !binary.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--example", "server", "--all-features"])
+            .status()
+            .expect("cargo build --example server");
+        assert!(status.success());
+    }
+    binary
+}
+
+/// A running demo server, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    startup: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn command(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env_clear()
+        .env("PORT", "0")
+        .env("RUST_LOG", "off")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Starts the server and waits for its `listening on` line.
+fn start(vars: &[(&str, &str)]) -> Server {
+    let mut child = command(vars).spawn().expect("start the demo server");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut startup = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            startup.push_str(&line);
+            startup.push('\n');
+            if let Some(address) = line.strip_prefix("listening on http://127.0.0.1:") {
+                let _ = sender.send((address.parse::<u16>().ok(), startup.clone()));
+                return;
+            }
+        }
+        let _ = sender.send((None, startup));
+    });
+    let (port, startup) = receiver.recv_timeout(TIMEOUT).expect("the server to start");
+    let port = port.unwrap_or_else(|| panic!("no listening line; stdout was:\n{startup}"));
+    Server {
+        child,
+        port,
+        startup,
+    }
+}
+
+/// A response as read off the wire.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self.headers.iter().filter(|(n, _)| n == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        assert!(values.next().is_none(), "{name} appears twice");
+        first
+    }
+
+    fn vary(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "vary")
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| v.trim().to_ascii_lowercase())
+            .collect()
+    }
+}
+
+/// Sends one HTTP/1.1 request over a fresh connection and reads the whole response.
+fn send(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+const LOCAL: &str = "http://localhost:5173";
+
+fn assert_allowed(reply: &Reply, origin: &str, what: &str) {
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(origin),
+        "{what}"
+    );
+    assert_eq!(
+        reply.header("access-control-allow-credentials"),
+        Some("true"),
+        "{what}"
+    );
+    assert!(reply.vary().contains(&"origin".to_owned()), "{what}");
+}
+
+#[test]
+fn development_policy_decorates_every_route_of_the_demo() {
+    let server = start(&[]);
+    assert!(
+        server.startup.contains("development policy")
+            && server.startup.contains("http://localhost:*"),
+        "{}",
+        server.startup
+    );
+    let origin = [("origin", LOCAL)];
+
+    let preflight = send(
+        &server,
+        "OPTIONS",
+        "/private",
+        &[
+            ("origin", LOCAL),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", "authorization"),
+        ],
+        b"",
+    );
+    assert_eq!(preflight.status, 204);
+    assert_allowed(&preflight, LOCAL, "preflight");
+    assert_eq!(
+        preflight.header("access-control-allow-headers"),
+        Some("authorization")
+    );
+
+    let ok = send(&server, "GET", "/", &origin, b"");
+    assert_eq!((ok.status, ok.body.as_str()), (200, "ok"));
+    assert!(ok.header("x-request-id").is_some());
+    assert_allowed(&ok, LOCAL, "/");
+
+    let unauthorized = send(&server, "GET", "/private", &origin, b"");
+    assert_eq!(unauthorized.status, 401);
+    assert_allowed(&unauthorized, LOCAL, "401");
+    let authorized = send(
+        &server,
+        "GET",
+        "/private",
+        &[("origin", LOCAL), ("authorization", "Bearer demo-token")],
+        b"",
+    );
+    assert_eq!(authorized.status, 200);
+
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| {
+            let reply = send(&server, "GET", "/limited", &origin, b"");
+            assert_allowed(&reply, LOCAL, "/limited");
+            if reply.status == 429 {
+                assert!(reply.header("retry-after").is_some());
+            }
+            reply.status
+        })
+        .collect();
+    assert_eq!(statuses, [200, 200, 429]);
+
+    let panic = send(&server, "GET", "/panic", &origin, b"");
+    assert_eq!(panic.status, 500);
+    assert_allowed(&panic, LOCAL, "500");
+
+    let echo = send(&server, "POST", "/echo", &origin, b"hello");
+    assert_eq!((echo.status, echo.body.as_str()), (200, "hello"));
+    let too_large = send(&server, "POST", "/echo", &origin, &[b'a'; 2048]);
+    assert_eq!(too_large.status, 413);
+    assert_allowed(&too_large, LOCAL, "413");
+
+    let teapot = send(&server, "PUT", "/status/418", &origin, b"");
+    assert_eq!(teapot.status, 418);
+    assert!(teapot.header("x-request-id").is_some());
+    assert_allowed(&teapot, LOCAL, "418");
+
+    let missing = send(&server, "GET", "/nowhere", &origin, b"");
+    assert_eq!(missing.status, 404);
+    assert_allowed(&missing, LOCAL, "404");
+
+    let refused = send(
+        &server,
+        "GET",
+        "/",
+        &[("origin", "https://evil.example")],
+        b"",
+    );
+    assert_eq!(refused.status, 200);
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(refused.vary(), ["origin"]);
+
+    let refused_preflight = send(
+        &server,
+        "OPTIONS",
+        "/",
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "PUT"),
+        ],
+        b"",
+    );
+    assert_eq!(refused_preflight.status, 403);
+    assert_eq!(
+        refused_preflight.body,
+        "origin \"https://evil.example\" is not allowed\n"
+    );
+}
+
+#[test]
+fn policy_from_environment_variables() {
+    let server = start(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://app.example.com, https://*.example.com",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_ALLOWED_METHODS", "GET,PUT"),
+        ("CORS_MAX_AGE", "0"),
+    ]);
+    assert!(
+        server.startup.contains("from the environment"),
+        "{}",
+        server.startup
+    );
+    let preflight = send(
+        &server,
+        "OPTIONS",
+        "/",
+        &[
+            ("origin", "https://shop.example.com"),
+            ("access-control-request-method", "PUT"),
+        ],
+        b"",
+    );
+    assert_eq!(preflight.status, 204);
+    assert_allowed(&preflight, "https://shop.example.com", "env preflight");
+    assert_eq!(preflight.header("access-control-max-age"), Some("0"));
+    let local = send(&server, "GET", "/", &[("origin", LOCAL)], b"");
+    assert_eq!(local.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn policy_from_a_toml_file_overridden_by_a_variable() {
+    let server = start(&[
+        ("CORS_CONFIG", "examples/cors.toml"),
+        ("CORS_MAX_AGE", "60"),
+    ]);
+    let preview = "https://pr-42.preview.example.com";
+    let preflight = send(
+        &server,
+        "OPTIONS",
+        "/",
+        &[
+            ("origin", preview),
+            ("access-control-request-method", "DELETE"),
+        ],
+        b"",
+    );
+    assert_eq!(preflight.status, 204);
+    assert_allowed(&preflight, preview, "regex origin from TOML");
+    assert_eq!(preflight.header("access-control-max-age"), Some("60"));
+}
+
+#[test]
+fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening() {
+    let output = command(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com/,*"),
+        ("CORS_ALLOW_CREDENTIALS", "yes"),
+        ("CORS_MAX_AGE", "100000"),
+        ("CORS_ALLOWED_HEADER", "x-a"),
+    ])
+    .output()
+    .expect("run the demo server");
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stdout.contains("listening on"), "{stdout}");
+    let problems: Vec<&str> = stderr.lines().filter(|l| l.starts_with("CORS_")).collect();
+    assert_eq!(problems.len(), 5, "{stderr}");
+    for expected in [
+        "CORS_ALLOWED_HEADER: unknown variable; did you mean CORS_ALLOWED_HEADERS?",
+        "CORS_ALLOW_CREDENTIALS: \"yes\": not a boolean",
+        "CORS_ALLOWED_ORIGINS: \"https://app.example.com/\": an origin has no path; write \"https://app.example.com\"",
+        "CORS_ALLOWED_ORIGINS: \"*\"",
+        "CORS_MAX_AGE: \"100000\"",
+    ] {
+        assert!(stderr.contains(expected), "{expected} missing from:\n{stderr}");
+    }
+}
