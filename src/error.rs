@@ -93,8 +93,10 @@ impl fmt::Display for At {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
     /// An environment variable, by name.
+    #[cfg_attr(not(feature = "env"), allow(dead_code))]
     Env(String),
     /// A TOML file, by path.
+    #[cfg_attr(not(feature = "toml"), allow(dead_code))]
     File(String),
 }
 
@@ -153,6 +155,7 @@ impl ConfigError {
     }
 
     /// A problem with a key the configuration does not know, located at that key.
+    #[cfg(feature = "toml")]
     pub(crate) fn unknown_key(key: &str, fix: String) -> Self {
         Self {
             kind: ConfigErrorKind::UnknownKey,

@@ -26,3 +26,8 @@ pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use self::future::ResponseFuture;
 pub use self::layer::CorsLayer;
 pub use self::service::Cors;
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

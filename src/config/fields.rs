@@ -1,8 +1,7 @@
-//! The configuration's keys, their shapes, and where each value came from. The TOML and
-//! environment loaders share this table, so a key can never be spelled two ways.
+//! The configuration's keys and their shapes. The TOML and environment loaders share this table,
+//! so a key can never be spelled two ways.
 
-use crate::error::Source;
-
+#[cfg(feature = "env")]
 use super::CorsConfig;
 
 /// How a key's value is written in an environment variable.
@@ -33,16 +32,16 @@ pub(crate) const KEYS: [(&str, Shape); 12] = [
 ];
 
 /// A parsed value for one key.
-#[cfg_attr(not(feature = "env"), allow(dead_code))]
+#[cfg(feature = "env")]
 pub(crate) enum Value {
     List(Vec<String>),
     Bool(bool),
     Seconds(i64),
 }
 
+#[cfg(feature = "env")]
 impl CorsConfig {
     /// Sets one key; `key` comes from [`KEYS`] and `value` has its shape.
-    #[cfg_attr(not(feature = "env"), allow(dead_code))]
     pub(crate) fn set(&mut self, key: &str, value: Value) {
         match (key, value) {
             ("allowed_origins", Value::List(list)) => self.allowed_origins = list,
@@ -68,38 +67,7 @@ impl CorsConfig {
     }
 }
 
-/// Where each key's value came from, when not from code.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Sources(Vec<(&'static str, Source)>);
-
-impl Sources {
-    #[cfg_attr(not(any(feature = "env", feature = "toml")), allow(dead_code))]
-    pub(crate) fn set(&mut self, key: &'static str, source: Source) {
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, existing)) => *existing = source,
-            None => self.0.push((key, source)),
-        }
-    }
-
-    pub(crate) fn get(&self, key: &str) -> Option<&Source> {
-        self.0
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, source)| source)
-    }
-}
-
-/// Provenance is bookkeeping for messages, not part of a configuration's value.
-impl PartialEq for Sources {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Sources {}
-
 /// The known name closest to `name`, if it is close enough to be a likely typo.
-#[cfg_attr(not(any(feature = "env", feature = "toml")), allow(dead_code))]
 pub(crate) fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()

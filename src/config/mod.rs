@@ -3,15 +3,17 @@
 
 #[cfg(feature = "env")]
 mod env;
+#[cfg(any(feature = "env", feature = "toml"))]
 mod fields;
 #[cfg(any(feature = "env", feature = "toml"))]
 mod loaded;
+mod sources;
 #[cfg(feature = "toml")]
 mod toml;
 
 #[cfg(feature = "env")]
 pub use self::env::DEFAULT_ENV_PREFIX;
-pub(crate) use self::fields::Sources;
+pub(crate) use self::sources::Sources;
 
 /// A CORS policy as plain data: what a TOML file, environment variables or a builder say.
 ///
