@@ -22,6 +22,9 @@ const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.i
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     let mut errors = Vec::new();
     let mut origins = OriginMatcher::default();
+    if config.allow_credentials && !config.dangerously_allow_public_suffix_wildcards {
+        origins.guard_public_suffixes();
+    }
     check_origins(config, &mut origins, &mut errors);
     check_regexes(config, &mut origins, &mut errors);
     let (methods, methods_list) = check_methods(config, &mut errors);
@@ -38,12 +41,23 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     if let Some(errors) = ConfigErrors::from_vec(errors) {
         return Err(errors);
     }
-    let vary_preflight = HeaderValue::from_static(if config.allow_private_network {
-        "origin, access-control-request-method, access-control-request-headers, \
-         access-control-request-private-network"
-    } else {
-        "origin, access-control-request-method, access-control-request-headers"
-    });
+    // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
+    // HTTP caches").
+    let vary_preflight =
+        HeaderValue::from_static(match (origins.allows_any(), config.allow_private_network) {
+            (false, false) => {
+                "origin, access-control-request-method, access-control-request-headers"
+            }
+            (false, true) => {
+                "origin, access-control-request-method, access-control-request-headers, \
+                 access-control-request-private-network"
+            }
+            (true, false) => "access-control-request-method, access-control-request-headers",
+            (true, true) => {
+                "access-control-request-method, access-control-request-headers, \
+                 access-control-request-private-network"
+            }
+        });
     Ok(Policy {
         origins,
         credentials: config.allow_credentials,
@@ -216,12 +230,17 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether the wildcard's domain is a public suffix, or has a wildcard public-suffix rule right
+/// below it (`*.kawasaki.jp`). Named suffixes deeper down (`s3.amazonaws.com` below
+/// `amazonaws.com`) cannot be listed from the suffix list; matching guards against those.
 fn covers_public_suffix(pattern: &Pattern) -> bool {
     let Some(domain) = pattern.wildcard_domain() else {
         return false;
     };
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+    let is_suffix = |name: &[u8]| {
+        psl::suffix(name).is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == name)
+    };
+    is_suffix(domain.as_bytes()) || is_suffix(format!("tower-cors-probe.{domain}").as_bytes())
 }
 
 fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
@@ -261,14 +280,20 @@ fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                     continue;
                 }
             };
-            if regex.is_match("null") && !config.dangerously_allow_null_origin {
-                errors.push(ConfigError::new(
-                    Kind::NullOrigin,
-                    location,
-                    Some(pattern),
-                    "it matches \"null\", which any page can send from a sandboxed iframe",
-                    "make it match only scheme://host origins",
-                ));
+            if regex.is_match("null") {
+                if config.dangerously_allow_null_origin {
+                    // Regexes only see valid scheme://host origins, so `null` is allowed by
+                    // listing it.
+                    origins.add_exact("null");
+                } else {
+                    errors.push(ConfigError::new(
+                        Kind::NullOrigin,
+                        location,
+                        Some(pattern),
+                        "it matches \"null\", which any page can send from a sandboxed iframe",
+                        "make it match only scheme://host origins",
+                    ));
+                }
             }
             if config.allow_credentials {
                 if let Some(probe) = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe)) {

@@ -223,6 +223,14 @@ async fn null_origin_is_allowed_only_when_listed_with_its_opt_in() {
     );
     let response = send(&layer(false), request("GET", Some("null"), &[])).await;
     assert_eq!(header(&response, "access-control-allow-origin"), None);
+
+    let by_regex = CorsLayer::builder()
+        .allow_origin_regexes(["null|https://app\\.example\\.com"])
+        .dangerously_allow_null_origin(true)
+        .build()
+        .unwrap();
+    let response = send(&by_regex, request("GET", Some("null"), &[])).await;
+    assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some("null"));
 }
 
 #[tokio::test]

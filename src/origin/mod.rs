@@ -26,6 +26,9 @@ pub(crate) struct OriginMatcher {
     /// byte-equal to the request's and saves copying it.
     exact: HashMap<Box<[u8]>, HeaderValue>,
     patterns: Vec<SchemePatterns>,
+    /// Keep wildcards from matching hosts under a public suffix that lies below the wildcard's
+    /// domain (`attacker.s3.amazonaws.com` for `**.amazonaws.com`), which anyone can register.
+    guard_public_suffixes: bool,
     #[cfg(feature = "regex")]
     regexes: Option<::regex::RegexSet>,
 }
@@ -46,6 +49,10 @@ pub(crate) enum OriginMatch<'p> {
 impl OriginMatcher {
     pub(crate) fn allow_any(&mut self) {
         self.any = true;
+    }
+
+    pub(crate) fn guard_public_suffixes(&mut self) {
+        self.guard_public_suffixes = true;
     }
 
     pub(crate) fn allows_any(&self) -> bool {
@@ -93,11 +100,8 @@ impl OriginMatcher {
         let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
             return OriginMatch::None;
         };
-        if self
-            .patterns
-            .iter()
-            .any(|patterns| patterns.matches(&parsed))
-        {
+        let guard = self.guard_public_suffixes;
+        if self.patterns.iter().any(|p| p.matches(&parsed, guard)) {
             return OriginMatch::Pattern;
         }
         #[cfg(feature = "regex")]
@@ -151,14 +155,17 @@ impl SchemePatterns {
         map.entry(key.into_boxed_str()).or_default().add(port);
     }
 
-    fn matches(&self, origin: &SerializedOrigin<'_>) -> bool {
+    fn matches(&self, origin: &SerializedOrigin<'_>, guard_public_suffixes: bool) -> bool {
         if *self.scheme != *origin.scheme {
             return false;
         }
+        let host = origin.host;
         let allows = |map: &HashMap<Box<str>, Ports>, key: &str| {
             map.get(key).is_some_and(|ports| ports.allow(origin.port))
         };
-        let host = origin.host;
+        let wildcard_allows = |map: &HashMap<Box<str>, Ports>, domain: &str| {
+            allows(map, domain) && !(guard_public_suffixes && under_nested_suffix(host, domain))
+        };
         if allows(&self.hosts, host) {
             return true;
         }
@@ -168,19 +175,26 @@ impl SchemePatterns {
             return false;
         }
         if let Some((_, parent)) = host.split_once('.') {
-            if allows(&self.one_label, parent) {
+            if wildcard_allows(&self.one_label, parent) {
                 return true;
             }
         }
         if !self.any_depth.is_empty() {
             for (i, byte) in host.bytes().enumerate() {
-                if byte == b'.' && allows(&self.any_depth, &host[i + 1..]) {
+                if byte == b'.' && wildcard_allows(&self.any_depth, &host[i + 1..]) {
                     return true;
                 }
             }
         }
         false
     }
+}
+
+/// Whether `host`'s public suffix lies strictly below `domain`, so that the name just above it
+/// is one anyone can register, not a subdomain its owner controls.
+fn under_nested_suffix(host: &str, domain: &str) -> bool {
+    psl::suffix(host.as_bytes())
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes().len() > domain.len())
 }
 
 /// The ports a pattern allows.
