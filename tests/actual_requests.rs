@@ -230,7 +230,10 @@ async fn null_origin_is_allowed_only_when_listed_with_its_opt_in() {
         .build()
         .unwrap();
     let response = send(&by_regex, request("GET", Some("null"), &[])).await;
-    assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some("null"));
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some("null")
+    );
 }
 
 #[tokio::test]
