@@ -1,9 +1,11 @@
 //! The plain-data configuration. Deserializing it only checks types; every semantic check happens
 //! in one place, when a [`CorsLayer`](crate::CorsLayer) is built from it.
 
+#[cfg(feature = "serde")]
+mod de;
 #[cfg(feature = "env")]
 mod env;
-#[cfg(any(feature = "env", feature = "toml"))]
+#[cfg(any(feature = "serde", feature = "env"))]
 mod fields;
 #[cfg(any(feature = "env", feature = "toml"))]
 mod loaded;
@@ -24,6 +26,21 @@ pub(crate) use self::sources::Sources;
 /// With the `serde` feature (on through the default `toml` feature) it implements
 /// `Deserialize`, refusing unknown keys, so it can be read on its own or nested in an
 /// application's configuration. List keys take an array of strings or a single string (`"*"`).
+/// An unknown key is an error that suggests the closest known one:
+///
+/// ```
+/// # #[cfg(feature = "toml")] {
+/// use tower_cors::CorsConfig;
+///
+/// #[derive(serde::Deserialize)]
+/// struct App {
+///     cors: CorsConfig,
+/// }
+///
+/// let error = toml::from_str::<App>("[cors]\nallowed_origin = []").err().unwrap();
+/// assert!(error.message().contains("unknown key `allowed_origin`; did you mean `allowed_origins`?"));
+/// # }
+/// ```
 ///
 /// ```
 /// use tower_cors::{CorsConfig, CorsLayer};
@@ -38,28 +55,21 @@ pub(crate) use self::sources::Sources;
 /// # Ok::<(), tower_cors::ConfigErrors>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct CorsConfig {
     /// Allowed origins: exact origins (`https://app.example.com`), one-label subdomain patterns
     /// (`https://*.example.com`), any-depth subdomain patterns (`https://**.example.com`), port
     /// patterns (`http://localhost:*`), or `*` alone for every origin.
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
     pub allowed_origins: Vec<String>,
     /// Regular expressions, each of which must match the whole origin (anchoring is implicit).
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
     pub allowed_origin_regexes: Vec<String>,
     /// Whether credentialed requests (cookies, HTTP authentication) may read responses.
     pub allow_credentials: bool,
     /// Allowed methods beyond the always-allowed GET, HEAD and POST, or `*`.
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
     pub allowed_methods: Vec<String>,
     /// Allowed request headers, or `*` (which never covers `authorization`; list it beside `*`).
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
     pub allowed_headers: Vec<String>,
     /// Response headers scripts may read, or `*`.
-    #[cfg_attr(feature = "serde", serde(deserialize_with = "list::deserialize"))]
     pub expose_headers: Vec<String>,
     /// Preflight cache lifetime in seconds, 0 to 86400; `None` sends no `Access-Control-Max-Age`.
     pub max_age: Option<i64>,
@@ -81,36 +91,7 @@ pub struct CorsConfig {
     pub dangerously_allow_public_suffix_wildcards: bool,
     /// Where each value came from, so that errors name the variable or file; not part of the
     /// configuration's value.
-    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) sources: Sources,
-}
-
-#[cfg(feature = "serde")]
-mod list {
-    use serde::de::{Deserializer, SeqAccess, Visitor};
-    use std::fmt;
-
-    /// A list of strings, or one string standing for a one-element list (`"*"`).
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        struct ListVisitor;
-        impl<'de> Visitor<'de> for ListVisitor {
-            type Value = Vec<String>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of strings, or the string \"*\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(vec![s.to_owned()])
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element::<String>()? {
-                    out.push(item);
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_any(ListVisitor)
-    }
 }
 
 /// Shows the configuration as TOML, in the keys a `cors.toml` file takes: the contract's keys

@@ -1,0 +1,96 @@
+//! `Deserialize` for [`CorsConfig`], written out rather than derived so that an unknown key gets
+//! the closest known one suggested, wherever the configuration is nested.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+
+use super::fields::{closest, KEYS};
+use super::CorsConfig;
+
+impl<'de> Deserialize<'de> for CorsConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ConfigVisitor)
+    }
+}
+
+struct ConfigVisitor;
+
+impl<'de> Visitor<'de> for ConfigVisitor {
+    type Value = CorsConfig;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table of CORS settings")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CorsConfig, A::Error> {
+        let mut config = CorsConfig::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "allowed_origins" => config.allowed_origins = map.next_value::<List>()?.0,
+                "allowed_origin_regexes" => {
+                    config.allowed_origin_regexes = map.next_value::<List>()?.0;
+                }
+                "allowed_methods" => config.allowed_methods = map.next_value::<List>()?.0,
+                "allowed_headers" => config.allowed_headers = map.next_value::<List>()?.0,
+                "expose_headers" => config.expose_headers = map.next_value::<List>()?.0,
+                "max_age" => config.max_age = map.next_value()?,
+                "allow_credentials" => config.allow_credentials = map.next_value()?,
+                "allow_private_network" => config.allow_private_network = map.next_value()?,
+                "strict" => config.strict = map.next_value()?,
+                "dangerously_allow_null_origin" => {
+                    config.dangerously_allow_null_origin = map.next_value()?;
+                }
+                "dangerously_allow_insecure_origins" => {
+                    config.dangerously_allow_insecure_origins = map.next_value()?;
+                }
+                "dangerously_allow_public_suffix_wildcards" => {
+                    config.dangerously_allow_public_suffix_wildcards = map.next_value()?;
+                }
+                unknown => return Err(A::Error::custom(unknown_key(unknown))),
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn unknown_key(key: &str) -> String {
+    match closest(key, KEYS.iter().map(|(k, _)| *k)) {
+        Some(suggestion) => format!("unknown key `{key}`; did you mean `{suggestion}`?"),
+        None => {
+            let keys: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+            format!("unknown key `{key}`; the keys are {}", keys.join(", "))
+        }
+    }
+}
+
+/// A list of strings, or one string standing for a one-element list (`"*"`).
+struct List(Vec<String>);
+
+impl<'de> Deserialize<'de> for List {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ListVisitor)
+    }
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = List;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of strings, or the string \"*\"")
+    }
+
+    fn visit_str<E: Error>(self, s: &str) -> Result<List, E> {
+        Ok(List(vec![s.to_owned()]))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element::<String>()? {
+            items.push(item);
+        }
+        Ok(List(items))
+    }
+}

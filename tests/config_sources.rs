@@ -1,0 +1,368 @@
+//! Configuration from the environment and from TOML: the contract's variable names and keys,
+//! errors that name their source, and one validation whichever way the policy came in.
+
+use std::io::Write;
+
+use http::Request;
+use tower_cors::{ConfigErrorKind as Kind, CorsConfig, CorsDecision, CorsLayer};
+
+const CONTRACT_TOML: &str = r#"
+allowed_origins = ["https://app.example.com", "https://*.example.com", "http://localhost:*"]
+allowed_origin_regexes = ['https://pr-[0-9]+\.preview\.example\.com']
+allow_credentials = true
+allowed_methods = ["GET", "POST", "PUT", "DELETE"]   # or "*"
+allowed_headers = ["content-type", "authorization"]  # or "*"
+expose_headers = ["x-request-id"]                    # or "*"
+max_age = 3600
+allow_private_network = false
+"#;
+
+const CONTRACT_ENV: [(&str, &str); 8] = [
+    (
+        "CORS_ALLOWED_ORIGINS",
+        " https://app.example.com,https://*.example.com ,, http://localhost:* ",
+    ),
+    (
+        "CORS_ALLOWED_ORIGIN_REGEXES",
+        r"https://pr-[0-9]+\.preview\.example\.com",
+    ),
+    ("CORS_ALLOW_CREDENTIALS", "TRUE"),
+    ("CORS_ALLOWED_METHODS", "GET, POST,PUT,DELETE"),
+    ("CORS_ALLOWED_HEADERS", "content-type,authorization"),
+    ("CORS_EXPOSE_HEADERS", "x-request-id"),
+    ("CORS_MAX_AGE", "3600"),
+    ("CORS_ALLOW_PRIVATE_NETWORK", "0"),
+];
+
+fn messages(errors: &tower_cors::ConfigErrors) -> Vec<String> {
+    errors.iter().map(ToString::to_string).collect()
+}
+
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tower-cors-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(contents.as_bytes())
+        .unwrap();
+    path
+}
+
+#[test]
+fn contract_toml_and_contract_env_give_the_same_configuration() {
+    let from_toml = CorsConfig::from_toml_str(CONTRACT_TOML).unwrap();
+    let from_env = CorsConfig::from_vars("CORS_", CONTRACT_ENV).unwrap();
+    assert_eq!(from_toml, from_env);
+    assert_eq!(
+        from_env.allowed_origins,
+        [
+            "https://app.example.com",
+            "https://*.example.com",
+            "http://localhost:*"
+        ]
+    );
+    assert_eq!(from_env.max_age, Some(3600));
+    assert!(from_env.allow_credentials);
+}
+
+#[test]
+fn builder_toml_and_env_policies_decide_alike() {
+    let builder = CorsLayer::builder()
+        .allow_origins([
+            "https://app.example.com",
+            "https://*.example.com",
+            "http://localhost:*",
+        ])
+        .allow_origin_regexes([r"https://pr-[0-9]+\.preview\.example\.com"])
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+        .expose_headers(["x-request-id"])
+        .max_age(std::time::Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let layers = [
+        ("builder", builder),
+        ("toml", CorsLayer::from_toml_str(CONTRACT_TOML).unwrap()),
+        ("env", CorsLayer::from_vars("CORS_", CONTRACT_ENV).unwrap()),
+    ];
+    let requests = [
+        ("GET", "https://app.example.com", None),
+        ("GET", "https://evil.example", None),
+        ("OPTIONS", "https://shop.example.com", Some("PUT")),
+        ("OPTIONS", "https://pr-7.preview.example.com", Some("PATCH")),
+        ("OPTIONS", "http://localhost:5173", Some("DELETE")),
+        ("OPTIONS", "https://a.b.example.com", Some("GET")),
+    ];
+    for (method, origin, requested) in requests {
+        let request = || {
+            let mut builder = Request::builder().method(method).header("origin", origin);
+            if let Some(requested) = requested {
+                builder = builder.header("access-control-request-method", requested);
+            }
+            builder.body(()).unwrap()
+        };
+        let decisions: Vec<CorsDecision> =
+            layers.iter().map(|(_, l)| l.decide(&request())).collect();
+        assert!(
+            decisions.windows(2).all(|w| w[0] == w[1]),
+            "{method} {origin}: {decisions:?}"
+        );
+    }
+}
+
+#[test]
+fn env_lists_are_trimmed_and_empty_entries_ignored_and_empty_means_empty() {
+    let config = CorsConfig::from_vars(
+        "CORS_",
+        [
+            ("CORS_ALLOWED_ORIGINS", " , https://a.example , "),
+            ("CORS_EXPOSE_HEADERS", ""),
+            ("CORS_ALLOWED_ORIGIN_REGEXES", "  a\tb\n c "),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.allowed_origins, ["https://a.example"]);
+    assert!(config.expose_headers.is_empty());
+    assert_eq!(config.allowed_origin_regexes, ["a", "b", "c"]);
+}
+
+#[test]
+fn env_booleans_and_numbers_are_strict_and_name_the_variable() {
+    let errors = CorsConfig::from_vars(
+        "CORS_",
+        [
+            ("CORS_ALLOWED_ORIGINS", "https://a.example"),
+            ("CORS_ALLOW_CREDENTIALS", ""),
+            ("CORS_ALLOW_PRIVATE_NETWORK", "yes"),
+            ("CORS_MAX_AGE", "ten"),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(
+        messages(&errors),
+        [
+            "CORS_ALLOW_CREDENTIALS: \"\": not a boolean; write true or false (or 1 or 0)",
+            "CORS_ALLOW_PRIVATE_NETWORK: \"yes\": not a boolean; write true or false (or 1 or 0)",
+            "CORS_MAX_AGE: \"ten\": not a whole number of seconds; write a number from 0 to \
+             86400, such as 600",
+        ]
+    );
+    for value in ["true", "TRUE", "1", "false", "False", "0"] {
+        assert!(
+            CorsConfig::from_vars("CORS_", [("CORS_ALLOW_CREDENTIALS", value)]).is_ok(),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn unset_origins_fail_saying_to_set_the_variable_unless_regexes_give_origins() {
+    let errors = CorsLayer::from_vars("CORS_", [("CORS_ALLOW_CREDENTIALS", "true")]).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    let error = errors.iter().next().unwrap();
+    assert_eq!(error.kind(), Kind::NoOrigins);
+    assert_eq!(error.location(), "CORS_ALLOWED_ORIGINS");
+    assert!(CorsLayer::from_vars(
+        "CORS_",
+        [(
+            "CORS_ALLOWED_ORIGIN_REGEXES",
+            r"https://[a-z]+\.example\.com"
+        )]
+    )
+    .is_ok());
+}
+
+#[test]
+fn unknown_variables_are_errors_suggesting_the_closest_name() {
+    let errors = CorsConfig::from_vars(
+        "CORS_",
+        [
+            ("CORS_ALLOWED_ORIGIN", "https://a.example"),
+            ("CORS_WHATEVER", "1"),
+            ("CORSALLOWED_ORIGINS", "ignored: not under the prefix"),
+        ],
+    )
+    .unwrap_err();
+    let messages = messages(&errors);
+    assert_eq!(
+        messages[0],
+        "CORS_ALLOWED_ORIGIN: unknown variable; did you mean CORS_ALLOWED_ORIGINS?"
+    );
+    assert!(messages[1]
+        .starts_with("CORS_WHATEVER: unknown variable; the variables are CORS_ALLOWED_ORIGINS"));
+    assert_eq!(messages.len(), 2);
+}
+
+#[test]
+fn another_prefix_reads_its_own_variables_and_names_them_in_errors() {
+    let vars = [
+        ("MYAPP_CORS_ALLOWED_ORIGINS", "https://app.example.com/"),
+        ("CORS_ALLOWED_ORIGINS", "https://other.example"),
+    ];
+    let errors = CorsLayer::from_vars("MYAPP_CORS_", vars).unwrap_err();
+    assert_eq!(
+        messages(&errors),
+        [
+            "MYAPP_CORS_ALLOWED_ORIGINS: \"https://app.example.com/\": an origin has no path; \
+          write \"https://app.example.com\""
+        ]
+    );
+}
+
+#[test]
+fn variables_override_the_file_named_by_cors_config() {
+    let path = temp_file(
+        "override.toml",
+        "allowed_origins = [\"https://file.example\"]\nmax_age = 10\nallow_credentials = true\n",
+    );
+    let path = path.to_str().unwrap();
+    let config =
+        CorsConfig::from_vars("CORS_", [("CORS_CONFIG", path), ("CORS_MAX_AGE", "20")]).unwrap();
+    assert_eq!(config.allowed_origins, ["https://file.example"]);
+    assert_eq!(config.max_age, Some(20));
+    assert!(config.allow_credentials);
+
+    // A problem in a value from the file names the file and key; from a variable, the variable.
+    let errors = CorsLayer::from_vars(
+        "CORS_",
+        [
+            ("CORS_CONFIG", path),
+            ("CORS_MAX_AGE", "-1"),
+            ("CORS_EXPOSE_HEADERS", "set-cookie"),
+        ],
+    )
+    .unwrap_err();
+    let lines = messages(&errors);
+    assert!(
+        lines[0].starts_with("CORS_EXPOSE_HEADERS: \"set-cookie\""),
+        "{lines:?}"
+    );
+    assert!(lines[1].starts_with("CORS_MAX_AGE: \"-1\""), "{lines:?}");
+
+    let bad = temp_file(
+        "bad-origin.toml",
+        "allowed_origins = [\"https://a.example\", \"https://B.example\"]\n",
+    );
+    let errors =
+        CorsLayer::from_vars("CORS_", [("CORS_CONFIG", bad.to_str().unwrap())]).unwrap_err();
+    assert_eq!(
+        messages(&errors),
+        [format!(
+            "{}: allowed_origins[1]: \"https://B.example\": browsers send the host in lowercase; \
+             write \"https://b.example\"",
+            bad.display()
+        )]
+    );
+}
+
+#[test]
+fn an_unreadable_cors_config_names_the_variable() {
+    let errors =
+        CorsLayer::from_vars("CORS_", [("CORS_CONFIG", "/nonexistent/cors.toml")]).unwrap_err();
+    let messages = messages(&errors);
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].starts_with("CORS_CONFIG: \"/nonexistent/cors.toml\": cannot read the file"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn toml_reports_every_unknown_key_and_wrong_type_at_once() {
+    let errors = CorsConfig::from_toml_str(
+        "allowed_origin = [\"https://a.example\"]\n\
+         allow_credential = true\n\
+         max_age = \"1h\"\n\
+         allow_credentials = \"yes\"\n\
+         allowed_methods = [1, 2]\n",
+    )
+    .unwrap_err();
+    let kinds: Vec<Kind> = errors.iter().map(|e| e.kind()).collect();
+    // Reported in key order, one per key.
+    assert_eq!(
+        kinds,
+        [
+            Kind::UnknownKey,
+            Kind::InvalidValue,
+            Kind::InvalidValue,
+            Kind::UnknownKey,
+            Kind::InvalidValue
+        ]
+    );
+    let messages = messages(&errors);
+    assert_eq!(
+        messages[0],
+        "allow_credential: unknown key; did you mean allow_credentials?"
+    );
+    assert_eq!(
+        messages[3],
+        "allowed_origin: unknown key; did you mean allowed_origins?"
+    );
+    assert!(messages[1].starts_with("allow_credentials: invalid type: string \"yes\", expected a boolean; write true or false"), "{messages:?}");
+    assert!(
+        messages[2].starts_with("allowed_methods: invalid type: integer `1`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[4].starts_with("max_age: invalid type: string \"1h\""),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_give_the_line_and_column() {
+    let path = temp_file(
+        "syntax.toml",
+        "allowed_origins = [\"https://a.example\"\nmax_age = 3\n",
+    );
+    let errors = CorsLayer::from_toml_file(&path).unwrap_err();
+    let message = errors.iter().next().unwrap().to_string();
+    assert!(
+        message.starts_with(&format!("{}: line ", path.display()))
+            && message.contains("not valid TOML"),
+        "{message}"
+    );
+}
+
+#[test]
+fn toml_file_errors_name_the_file_and_the_key() {
+    let path = temp_file(
+        "credentials.toml",
+        "allowed_origins = [\"*\"]\nallow_credentials = true\n",
+    );
+    let errors = CorsLayer::from_toml_file(&path).unwrap_err();
+    assert_eq!(
+        errors.iter().next().unwrap().location(),
+        format!("{}: allowed_origins[0]", path.display())
+    );
+}
+
+#[test]
+fn cors_config_nests_in_an_application_config_and_suggests_keys() {
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct App {
+        name: String,
+        cors: CorsConfig,
+    }
+    let app: App = toml::from_str(&format!("name = \"app\"\n[cors]\n{CONTRACT_TOML}")).unwrap();
+    assert!(CorsLayer::try_from(app.cors).is_ok());
+    let error = toml::from_str::<App>("name = \"app\"\n[cors]\nallowed_origin = []\n")
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .message()
+            .contains("unknown key `allowed_origin`; did you mean `allowed_origins`?"),
+        "{error}"
+    );
+}
+
+#[test]
+fn display_round_trips_through_toml() {
+    let config = CorsConfig::from_toml_str(CONTRACT_TOML).unwrap();
+    let again = CorsConfig::from_toml_str(&config.to_string()).unwrap();
+    assert_eq!(config, again);
+}
