@@ -181,14 +181,19 @@ impl fmt::Display for Quoted<'_> {
         let shown = &self.0[..self.0.len().min(LIMIT)];
         f.write_str("\"")?;
         for chunk in shown.utf8_chunks() {
-            for c in chunk.valid().chars() {
+            // Write runs of plain characters whole; escape the rest one by one.
+            let mut text = chunk.valid();
+            while let Some(at) = text.find(|c: char| c == '"' || c == '\\' || c.is_control()) {
+                f.write_str(&text[..at])?;
+                let c = text[at..].chars().next().unwrap_or_default();
                 match c {
                     '"' => f.write_str("\\\"")?,
                     '\\' => f.write_str("\\\\")?,
-                    c if c.is_control() => write!(f, "\\u{{{:x}}}", u32::from(c))?,
-                    c => write!(f, "{c}")?,
+                    c => write!(f, "\\u{{{:x}}}", u32::from(c))?,
                 }
+                text = &text[at + c.len_utf8()..];
             }
+            f.write_str(text)?;
             for byte in chunk.invalid() {
                 write!(f, "\\x{byte:02x}")?;
             }

@@ -1,23 +1,29 @@
 //! Header syntax shared by validation and request handling: HTTP tokens, the comma-separated
 //! lists of RFC 9110 §5.6.1, and appending to `Vary`.
 
-use http::header::{HeaderMap, HeaderValue, VARY};
+use http::header::{Entry, HeaderMap, HeaderValue, VARY};
 
 /// Combined length of all `Access-Control-Request-Headers` lines beyond which a preflight is
 /// refused without looking at the names. Browsers send a sorted, de-duplicated list of the
 /// request's non-safelisted names, which stays far below this.
 pub(crate) const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 
-/// `tchar` from RFC 9110 §5.6.2.
-const fn is_tchar(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`'
-        | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
+/// `tchar` from RFC 9110 §5.6.2, as a table: checking a name costs one load per byte.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
+            | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z');
+        b += 1;
+    }
+    table
+};
 
 /// Whether `s` is an HTTP token (a valid method or field name).
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+    !s.is_empty() && s.iter().all(|&b| TCHAR[usize::from(b)])
 }
 
 /// Trims optional whitespace (spaces and tabs) from both ends of a list element.
@@ -45,10 +51,18 @@ pub(crate) fn list_elements<'a>(
 /// names it or is `*`. Existing `Vary` lines are left as they are, so nothing the inner service
 /// wrote is lost.
 pub(crate) fn append_vary(headers: &mut HeaderMap, name: &'static str, value: &HeaderValue) {
-    let present = list_elements(headers.get_all(VARY).iter())
-        .any(|element| element == b"*" || element.eq_ignore_ascii_case(name.as_bytes()));
-    if !present {
-        headers.append(VARY, value.clone());
+    // One lookup whether or not the inner service wrote a `Vary`.
+    match headers.entry(VARY) {
+        Entry::Vacant(entry) => {
+            entry.insert(value.clone());
+        }
+        Entry::Occupied(mut entry) => {
+            let present = list_elements(entry.iter())
+                .any(|element| element == b"*" || element.eq_ignore_ascii_case(name.as_bytes()));
+            if !present {
+                entry.append(value.clone());
+            }
+        }
     }
 }
 

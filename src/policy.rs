@@ -15,7 +15,8 @@ use crate::headers::{append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_L
 use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
 
-const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
 const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
@@ -29,6 +30,24 @@ const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
     ACCESS_CONTROL_MAX_AGE,
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
 ];
+
+/// `value`'s `Display` and a newline, in exactly one allocation: the text is measured first,
+/// so the buffer never grows and becomes the body without another copy.
+fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
+    use std::fmt::Write as _;
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(1);
+    let _ = write!(count, "{value}");
+    let mut line = String::with_capacity(count.0);
+    let _ = writeln!(line, "{value}");
+    Bytes::from(line)
+}
 
 /// Removes the CORS headers an inner service set. One scan of the names first: inner services
 /// rarely set any, and then nothing is looked up.
@@ -99,9 +118,13 @@ impl HeaderRule {
 }
 
 fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    a.iter()
-        .map(u8::to_ascii_lowercase)
-        .cmp(b.iter().map(u8::to_ascii_lowercase))
+    for (x, y) in a.iter().zip(b) {
+        let order = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+        if order.is_ne() {
+            return order;
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// What to do to an actual response, decided before the inner service runs.
@@ -171,11 +194,21 @@ impl Policy {
     /// only authority: `Access-Control-*` headers set by the inner stack are removed first, so
     /// the response never carries two answers or a grant the policy did not make.
     pub(crate) fn decorate(&self, headers: &mut HeaderMap, decoration: Decoration) {
-        if !matches!(decoration, Decoration::NotCors) {
+        // A response without headers (common for bare handlers) has nothing to replace or
+        // merge: append, skipping the lookups that replacing and merging need.
+        let fresh = headers.is_empty();
+        if !fresh && !matches!(decoration, Decoration::NotCors) {
             remove_inner_cors_headers(headers);
         }
+        let vary = |headers: &mut HeaderMap| {
+            if fresh {
+                headers.append(VARY, VARY_ORIGIN.clone());
+            } else {
+                append_vary(headers, "origin", &VARY_ORIGIN);
+            }
+        };
         match decoration {
-            Decoration::NotCors => append_vary(headers, "origin", &VARY_ORIGIN),
+            Decoration::NotCors => vary(headers),
             Decoration::Any => {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR.clone());
                 self.insert_expose(headers);
@@ -186,9 +219,9 @@ impl Policy {
                     headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
                 }
                 self.insert_expose(headers);
-                append_vary(headers, "origin", &VARY_ORIGIN);
+                vary(headers);
             }
-            Decoration::Refused => append_vary(headers, "origin", &VARY_ORIGIN),
+            Decoration::Refused => vary(headers),
         }
     }
 
@@ -309,7 +342,8 @@ impl Policy {
 
     /// Builds the response to a preflight; the inner service never sees it.
     pub(crate) fn preflight_response(&self, answer: &PreflightAnswer) -> Response<Bytes> {
-        let mut headers = HeaderMap::with_capacity(8);
+        // Six fit without growing: Vary, the origin, credentials, methods, headers, max age.
+        let mut headers = HeaderMap::with_capacity(6);
         headers.insert(VARY, self.vary_preflight.clone());
         let (status, body) = match answer {
             PreflightAnswer::Allowed {
@@ -353,7 +387,7 @@ impl Policy {
                 headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
                 headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
                 let refusal = Refusal::new(CorsRequestKind::Preflight, reason.clone());
-                (StatusCode::FORBIDDEN, Bytes::from(format!("{refusal}\n")))
+                (StatusCode::FORBIDDEN, line_to_bytes(&refusal))
             }
         };
         let mut response = Response::new(body);

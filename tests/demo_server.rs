@@ -2,90 +2,13 @@
 //! loopback port, configured through the environment or a TOML file, and sent real HTTP requests.
 //! An invalid configuration must exit non-zero, listing every problem, before listening.
 
-use std::io::{BufRead, BufReader, Read, Write};
+#[path = "common/demo.rs"]
+mod demo;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-/// The example binary that `cargo test` builds beside the test binaries; built on demand when
-/// the tests run on their own.
-fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let debug_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let binary = debug_dir.join("examples").join("server");
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--example", "server", "--all-features"])
-            .status()
-            .expect("cargo build --example server");
-        assert!(status.success());
-    }
-    binary
-}
-
-/// A running demo server, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    startup: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn command(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(server_binary());
-    command
-        .env_clear()
-        .env("PORT", "0")
-        .env("RUST_LOG", "off")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command
-}
-
-/// Starts the server and waits for its `listening on` line.
-fn start(vars: &[(&str, &str)]) -> Server {
-    let mut child = command(vars).spawn().expect("start the demo server");
-    let stdout = child.stdout.take().expect("stdout");
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut startup = String::new();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            startup.push_str(&line);
-            startup.push('\n');
-            if let Some(address) = line.strip_prefix("listening on http://127.0.0.1:") {
-                let _ = sender.send((address.parse::<u16>().ok(), startup.clone()));
-                return;
-            }
-        }
-        let _ = sender.send((None, startup));
-    });
-    let (port, startup) = receiver.recv_timeout(TIMEOUT).expect("the server to start");
-    let port = port.unwrap_or_else(|| panic!("no listening line; stdout was:\n{startup}"));
-    Server {
-        child,
-        port,
-        startup,
-    }
-}
+use demo::{command, start, Server, TIMEOUT};
 
 /// A response as read off the wire.
 struct Reply {

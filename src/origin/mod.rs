@@ -6,6 +6,7 @@
 //! request's value is compared byte for byte: it is never lowercased or otherwise repaired.
 
 pub(crate) mod entry;
+mod hash;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use http::HeaderValue;
 
 use self::entry::{HostPattern, Pattern, PortPattern};
+use self::hash::BuildFastHasher;
 use self::serialized::SerializedOrigin;
 
 /// The origins a policy allows.
@@ -24,7 +26,7 @@ pub(crate) struct OriginMatcher {
     any: bool,
     /// Canonical origin bytes to the value echoed in `Access-Control-Allow-Origin`, which is
     /// byte-equal to the request's and saves copying it.
-    exact: HashMap<Box<[u8]>, HeaderValue>,
+    exact: HashMap<Box<[u8]>, HeaderValue, BuildFastHasher>,
     patterns: Vec<SchemePatterns>,
     /// Keep wildcards from matching hosts under a public suffix that lies below the wildcard's
     /// domain (`attacker.s3.amazonaws.com` for `**.amazonaws.com`), which anyone can register.
@@ -91,6 +93,11 @@ impl OriginMatcher {
         if self.any {
             return OriginMatch::Any;
         }
+        // Nothing longer can be an origin; refusing it here keeps hostile values from being
+        // hashed or scanned.
+        if origin.len() > serialized::MAX_ORIGIN_LEN {
+            return OriginMatch::None;
+        }
         if let Some(value) = self.exact.get(origin.as_bytes()) {
             return OriginMatch::Listed(value);
         }
@@ -124,25 +131,28 @@ impl OriginMatcher {
     }
 }
 
+/// Hosts or domains to the ports allowed for them.
+type Table = HashMap<Box<str>, Ports, BuildFastHasher>;
+
 /// The patterns of one scheme.
 #[derive(Debug)]
 struct SchemePatterns {
     scheme: Box<str>,
     /// `scheme://host:*` and `scheme://host:PORT` written with a port pattern.
-    hosts: HashMap<Box<str>, Ports>,
+    hosts: Table,
     /// `scheme://*.domain`: keyed by `domain`.
-    one_label: HashMap<Box<str>, Ports>,
+    one_label: Table,
     /// `scheme://**.domain`: keyed by `domain`.
-    any_depth: HashMap<Box<str>, Ports>,
+    any_depth: Table,
 }
 
 impl SchemePatterns {
     fn new(scheme: &str) -> Self {
         Self {
             scheme: scheme.into(),
-            hosts: HashMap::new(),
-            one_label: HashMap::new(),
-            any_depth: HashMap::new(),
+            hosts: Table::default(),
+            one_label: Table::default(),
+            any_depth: Table::default(),
         }
     }
 
@@ -160,10 +170,9 @@ impl SchemePatterns {
             return false;
         }
         let host = origin.host;
-        let allows = |map: &HashMap<Box<str>, Ports>, key: &str| {
-            map.get(key).is_some_and(|ports| ports.allow(origin.port))
-        };
-        let wildcard_allows = |map: &HashMap<Box<str>, Ports>, domain: &str| {
+        let allows =
+            |map: &Table, key: &str| map.get(key).is_some_and(|ports| ports.allow(origin.port));
+        let wildcard_allows = |map: &Table, domain: &str| {
             allows(map, domain) && !(guard_public_suffixes && under_nested_suffix(host, domain))
         };
         if allows(&self.hosts, host) {

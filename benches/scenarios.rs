@@ -1,0 +1,390 @@
+//! The scenarios both benchmarks run: the same requests, through tower-cors and through
+//! tower-http's `CorsLayer` configured alike, around the same trivial inner service.
+
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, Method, Request, Response};
+use http_body_util::Empty;
+use tower::{Layer, Service, ServiceExt};
+use tower_http::cors as th;
+
+pub type Body = Empty<Bytes>;
+
+/// Which implementation a scenario runs through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stack {
+    /// The inner service alone: the baseline both layers' overhead is measured against.
+    Bare,
+    TowerCors,
+    TowerHttp,
+    /// A layer that only writes the headers an allowed simple GET needs (a fixed
+    /// `Access-Control-Allow-Origin`, `-Expose-Headers` and `Vary`), checking nothing: the floor
+    /// any CORS layer pays on a response without headers.
+    Floor,
+}
+
+impl Stack {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Bare => "bare",
+            Stack::TowerCors => "tower-cors",
+            Stack::TowerHttp => "tower-http",
+            Stack::Floor => "floor",
+        }
+    }
+}
+
+/// The trivial inner service: an empty 200.
+pub fn inner(
+) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible, Future: Send> + Clone
+{
+    tower::service_fn(|_request: Request<Body>| async { Ok(Response::new(Body::new())) })
+}
+
+/// The origins of an allowlist of `n` entries; requests in the size scenarios match the last.
+pub fn origins(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("https://app{i}.example.com"))
+        .collect()
+}
+
+/// A policy, described once and built for both crates.
+#[derive(Clone, Debug)]
+pub enum Policy {
+    /// `n` exact origins, methods, headers, an exposed header, a max age.
+    List { n: usize, credentials: bool },
+    /// `https://*.example.com`; tower-http with the equivalent predicate.
+    OneLabel,
+    /// `https://**.example.com`; tower-http with the equivalent predicate.
+    AnyDepth,
+    /// An anchored regular expression; tower-http with a predicate running the same regex.
+    Regex,
+}
+
+const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
+
+impl Policy {
+    pub fn tower_cors(&self) -> tower_cors::CorsLayer {
+        let builder = tower_cors::CorsLayer::builder()
+            .allow_methods(METHODS.iter().map(Method::as_str))
+            .allow_headers(["content-type", "authorization"])
+            .expose_headers(["x-request-id"])
+            .max_age(Duration::from_secs(600));
+        let builder = match self {
+            Policy::List { n, credentials } => builder
+                .allow_origins(origins(*n))
+                .allow_credentials(*credentials),
+            Policy::OneLabel => builder.allow_origins(["https://*.example.com"]),
+            Policy::AnyDepth => builder.allow_origins(["https://**.example.com"]),
+            Policy::Regex => builder.allow_origin_regexes([r"https://app[0-9]+\.example\.com"]),
+        };
+        builder.build().expect("a valid benchmark policy")
+    }
+
+    pub fn tower_http(&self) -> th::CorsLayer {
+        let layer = th::CorsLayer::new()
+            .allow_methods(METHODS)
+            .allow_headers([CONTENT_TYPE, AUTHORIZATION])
+            .expose_headers([HeaderName::from_static("x-request-id")])
+            .max_age(Duration::from_secs(600));
+        match self {
+            Policy::List { n, credentials } => layer
+                .allow_origin(th::AllowOrigin::list(
+                    origins(*n)
+                        .iter()
+                        .map(|o| HeaderValue::from_str(o).unwrap()),
+                ))
+                .allow_credentials(*credentials),
+            Policy::OneLabel => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
+                one_label_below(origin.as_bytes(), b"https://", b".example.com")
+            })),
+            Policy::AnyDepth => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
+                origin
+                    .as_bytes()
+                    .strip_prefix(b"https://")
+                    .and_then(|rest| rest.strip_suffix(b".example.com"))
+                    .is_some_and(|labels| {
+                        !labels.is_empty() && labels.split(|&b| b == b'.').all(is_label)
+                    })
+            })),
+            Policy::Regex => {
+                let regex = regex::Regex::new(r"^(?:https://app[0-9]+\.example\.com)$").unwrap();
+                layer.allow_origin(th::AllowOrigin::predicate(move |origin, _| {
+                    origin.to_str().is_ok_and(|o| regex.is_match(o))
+                }))
+            }
+        }
+    }
+}
+
+fn is_label(label: &[u8]) -> bool {
+    !label.is_empty()
+        && label
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn one_label_below(origin: &[u8], scheme: &[u8], domain: &[u8]) -> bool {
+    origin
+        .strip_prefix(scheme)
+        .and_then(|rest| rest.strip_suffix(domain))
+        .is_some_and(is_label)
+}
+
+/// One request shape.
+#[derive(Clone, Debug)]
+pub enum Shape {
+    /// GET with an `Origin`.
+    Simple(String),
+    /// A preflight for PUT with `content-type`.
+    Preflight(String),
+    /// GET without `Origin`.
+    NoOrigin,
+    /// A preflight whose `Access-Control-Request-Headers` is this value on one line.
+    HugeRequestHeaders(String, Bytes),
+    /// A preflight with 1,024 `Access-Control-Request-Headers` lines.
+    ManyRequestHeaderLines(String),
+}
+
+impl Shape {
+    pub fn request(&self) -> Request<Body> {
+        let builder = Request::builder().uri("/items/42");
+        let builder = match self {
+            Shape::Simple(origin) => builder.header("origin", origin.as_str()),
+            Shape::NoOrigin => builder,
+            Shape::Preflight(origin) => builder
+                .method(Method::OPTIONS)
+                .header("origin", origin.as_str())
+                .header("access-control-request-method", "PUT")
+                .header("access-control-request-headers", "content-type"),
+            Shape::HugeRequestHeaders(origin, value) => builder
+                .method(Method::OPTIONS)
+                .header("origin", origin.as_str())
+                .header("access-control-request-method", "PUT")
+                .header(
+                    "access-control-request-headers",
+                    HeaderValue::from_maybe_shared(value.clone()).unwrap(),
+                ),
+            Shape::ManyRequestHeaderLines(origin) => {
+                let mut builder = builder
+                    .method(Method::OPTIONS)
+                    .header("origin", origin.as_str())
+                    .header("access-control-request-method", "PUT");
+                for _ in 0..1024 {
+                    builder = builder.header("access-control-request-headers", "content-type");
+                }
+                builder
+            }
+        };
+        builder.body(Body::new()).unwrap()
+    }
+}
+
+/// A named scenario of the performance table.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub policy: Policy,
+    pub shape: Shape,
+    /// Clone the service for every request, as axum does.
+    pub clone_per_request: bool,
+}
+
+const ALLOWED: &str = "https://app2.example.com";
+
+fn scenario(name: impl Into<String>, policy: Policy, shape: Shape) -> Scenario {
+    Scenario {
+        name: name.into(),
+        policy,
+        shape,
+        clone_per_request: false,
+    }
+}
+
+/// Every scenario, in the order of the table.
+pub fn all() -> Vec<Scenario> {
+    let list = Policy::List {
+        n: 3,
+        credentials: false,
+    };
+    let mut scenarios = vec![
+        scenario(
+            "simple GET, allowed",
+            list.clone(),
+            Shape::Simple(ALLOWED.into()),
+        ),
+        scenario(
+            "preflight, allowed",
+            list.clone(),
+            Shape::Preflight(ALLOWED.into()),
+        ),
+        scenario(
+            "simple GET, disallowed origin",
+            list.clone(),
+            Shape::Simple("https://evil.example".into()),
+        ),
+        scenario(
+            "preflight, disallowed origin",
+            list.clone(),
+            Shape::Preflight("https://evil.example".into()),
+        ),
+        scenario("no Origin", list.clone(), Shape::NoOrigin),
+        scenario(
+            "simple GET, credentials",
+            Policy::List {
+                n: 3,
+                credentials: true,
+            },
+            Shape::Simple(ALLOWED.into()),
+        ),
+    ];
+    for n in [1, 10, 100, 1_000, 10_000] {
+        scenarios.push(scenario(
+            format!("{n} origins, last one"),
+            Policy::List {
+                n,
+                credentials: false,
+            },
+            Shape::Simple(format!("https://app{}.example.com", n - 1)),
+        ));
+    }
+    scenarios.extend([
+        scenario(
+            "*. pattern",
+            Policy::OneLabel,
+            Shape::Simple(ALLOWED.into()),
+        ),
+        scenario(
+            "**. pattern",
+            Policy::AnyDepth,
+            Shape::Simple("https://a.b.example.com".into()),
+        ),
+        scenario("regex", Policy::Regex, Shape::Simple(ALLOWED.into())),
+    ]);
+    for n in [1, 10_000] {
+        scenarios.push(Scenario {
+            clone_per_request: true,
+            ..scenario(
+                format!("cloned per request, {n} origins"),
+                Policy::List {
+                    n,
+                    credentials: false,
+                },
+                Shape::Simple("https://app0.example.com".into()),
+            )
+        });
+    }
+    let commas = Bytes::from(vec![b','; 1 << 20]);
+    let spaces = Bytes::from(vec![b' '; 1 << 20]);
+    scenarios.extend([
+        scenario(
+            "preflight, 1 MiB of commas",
+            list.clone(),
+            Shape::HugeRequestHeaders(ALLOWED.into(), commas),
+        ),
+        scenario(
+            "preflight, 1 MiB of spaces",
+            list.clone(),
+            Shape::HugeRequestHeaders(ALLOWED.into(), spaces),
+        ),
+        scenario(
+            "preflight, 1,024 header lines",
+            list.clone(),
+            Shape::ManyRequestHeaderLines(ALLOWED.into()),
+        ),
+        scenario(
+            "preflight, 64 KiB Origin",
+            list,
+            Shape::Preflight(format!("https://{}.example.com", "a".repeat(64 * 1024))),
+        ),
+    ]);
+    scenarios
+}
+
+/// Sends one request through `service` and drops the response.
+pub fn send<S, B>(service: &mut S, request: Request<Body>) -> u16
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+{
+    let response = futures::executor::block_on(service.oneshot(request)).unwrap();
+    response.status().as_u16()
+}
+
+/// Makes copies of one request: method, URI and headers cloned, as cheaply for every stack.
+#[derive(Clone)]
+struct Template {
+    method: Method,
+    uri: http::Uri,
+    headers: http::HeaderMap,
+}
+
+impl Template {
+    fn new(shape: &Shape) -> Self {
+        let (parts, _) = shape.request().into_parts();
+        Self {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+        }
+    }
+
+    fn request(&self) -> Request<Body> {
+        let mut request = Request::new(Body::new());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+}
+
+/// Runs `iterations` requests of `scenario` through `stack`, the service built once (or cloned
+/// per request when the scenario says so), as a closure the benchmarks can time or count.
+pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
+    let template = Template::new(&scenario.shape);
+    let clone = scenario.clone_per_request;
+    fn boxed<S, B>(mut service: S, template: Template, clone: bool) -> Box<dyn FnMut(u64)>
+    where
+        S: Service<Request<Body>, Response = Response<B>> + Clone + 'static,
+        S::Error: std::fmt::Debug,
+    {
+        Box::new(move |iterations| {
+            for _ in 0..iterations {
+                let request = template.request();
+                if clone {
+                    send(&mut service.clone(), request);
+                } else {
+                    send(&mut service, request);
+                }
+            }
+        })
+    }
+    match stack {
+        Stack::Bare => boxed(inner(), template, clone),
+        Stack::TowerCors => boxed(scenario.policy.tower_cors().layer(inner()), template, clone),
+        Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        Stack::Floor => boxed(
+            tower::util::MapResponseLayer::new(|mut response: Response<Body>| {
+                let headers = response.headers_mut();
+                headers.insert(
+                    http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("https://app2.example.com"),
+                );
+                headers.insert(
+                    http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static("x-request-id"),
+                );
+                headers.append(http::header::VARY, HeaderValue::from_static("origin"));
+                response
+            })
+            .layer(inner()),
+            template,
+            clone,
+        ),
+    }
+}

@@ -1,0 +1,98 @@
+//! Starting the demo server (`cargo run --example server`) from the tests: the built example is
+//! started on a free loopback port (`PORT=0`) with the given environment, and killed when dropped.
+//! Shared by `tests/demo_server.rs` and `tests/browser.rs`.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the server may take to start, and a request to be answered.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The example binary that `cargo test` builds beside the test binaries; built on demand when
+/// the tests run on their own.
+pub(crate) fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let binary = debug_dir.join("examples").join("server");
+    if !binary.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--example", "server", "--all-features"])
+            .status()
+            .expect("cargo build --example server");
+        assert!(status.success());
+    }
+    binary
+}
+
+/// A running demo server, killed when dropped.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) port: u16,
+    pub(crate) startup: String,
+}
+
+impl Server {
+    /// `http://127.0.0.1:PORT`, the origin of this server.
+    pub(crate) fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The command that starts the demo server with only these variables (and `PORT=0`).
+pub(crate) fn command(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env_clear()
+        .env("PORT", "0")
+        .env("RUST_LOG", "off")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command
+}
+
+/// Starts the server and waits for its `listening on` line.
+pub(crate) fn start(vars: &[(&str, &str)]) -> Server {
+    let mut child = command(vars).spawn().expect("start the demo server");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut startup = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            startup.push_str(&line);
+            startup.push('\n');
+            if let Some(address) = line.strip_prefix("listening on http://127.0.0.1:") {
+                let _ = sender.send((address.parse::<u16>().ok(), startup.clone()));
+                return;
+            }
+        }
+        let _ = sender.send((None, startup));
+    });
+    let (port, startup) = receiver.recv_timeout(TIMEOUT).expect("the server to start");
+    let port = port.unwrap_or_else(|| panic!("no listening line; stdout was:\n{startup}"));
+    Server {
+        child,
+        port,
+        startup,
+    }
+}
