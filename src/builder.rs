@@ -41,6 +41,7 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
+        self.config.sources.forget("allowed_origins");
         self.config
             .allowed_origins
             .extend(origins.into_iter().map(Into::into));
@@ -60,6 +61,7 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
+        self.config.sources.forget("allowed_origin_regexes");
         self.config
             .allowed_origin_regexes
             .extend(regexes.into_iter().map(Into::into));
@@ -69,6 +71,7 @@ impl CorsBuilder {
     /// Lets credentialed requests (cookies, HTTP authentication) read responses.
     /// Default: `false`.
     pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.config.sources.forget("allow_credentials");
         self.config.allow_credentials = allow;
         self
     }
@@ -79,6 +82,7 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
+        self.config.sources.forget("allowed_methods");
         self.config
             .allowed_methods
             .extend(methods.into_iter().map(Into::into));
@@ -97,6 +101,7 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
+        self.config.sources.forget("allowed_headers");
         self.config
             .allowed_headers
             .extend(headers.into_iter().map(Into::into));
@@ -115,6 +120,7 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
+        self.config.sources.forget("expose_headers");
         self.config
             .expose_headers
             .extend(headers.into_iter().map(Into::into));
@@ -130,12 +136,14 @@ impl CorsBuilder {
     /// up to one day. `Duration::ZERO` sends `0`, which turns caching off. Default: no header,
     /// which browsers read as 5 seconds.
     pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.config.sources.forget("max_age");
         self.config.max_age = Some(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
         self
     }
 
     /// Answers private network access preflights. Default: `false`.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
+        self.config.sources.forget("allow_private_network");
         self.config.allow_private_network = allow;
         self
     }
@@ -143,6 +151,7 @@ impl CorsBuilder {
     /// Answers every refused preflight with 403 and no CORS headers, even when only a method or
     /// header was refused. Default: `false`, which lets the browser's console name the culprit.
     pub fn strict(mut self, strict: bool) -> Self {
+        self.config.sources.forget("strict");
         self.config.strict = strict;
         self
     }
@@ -150,18 +159,25 @@ impl CorsBuilder {
     /// Accepts `null` in the allowed origins. Any page can make its origin `null` with a
     /// sandboxed iframe, so this is close to allowing every origin.
     pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {
+        self.config.sources.forget("dangerously_allow_null_origin");
         self.config.dangerously_allow_null_origin = allow;
         self
     }
 
     /// With credentials, accepts plain `http://` origins other than loopback.
     pub fn dangerously_allow_insecure_origins(mut self, allow: bool) -> Self {
+        self.config
+            .sources
+            .forget("dangerously_allow_insecure_origins");
         self.config.dangerously_allow_insecure_origins = allow;
         self
     }
 
     /// With credentials, accepts subdomain wildcards over public suffixes (`https://*.github.io`).
     pub fn dangerously_allow_public_suffix_wildcards(mut self, allow: bool) -> Self {
+        self.config
+            .sources
+            .forget("dangerously_allow_public_suffix_wildcards");
         self.config.dangerously_allow_public_suffix_wildcards = allow;
         self
     }

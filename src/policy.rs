@@ -49,6 +49,15 @@ fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
     Bytes::from(line)
 }
 
+/// Joins header names with commas; `None` for none.
+fn join_names<'a>(names: impl Iterator<Item = &'a [u8]>) -> Option<HeaderValue> {
+    let joined = names.collect::<Vec<_>>().join(&b","[..]);
+    if joined.is_empty() {
+        return None;
+    }
+    HeaderValue::from_bytes(&joined).ok()
+}
+
 /// Removes the CORS headers an inner service set. One scan of the names first: inner services
 /// rarely set any, and then nothing is looked up.
 fn remove_inner_cors_headers(headers: &mut HeaderMap) {
@@ -144,17 +153,24 @@ pub(crate) enum Decoration {
 #[derive(Debug)]
 pub(crate) enum PreflightAnswer {
     Allowed {
-        allow_origin: HeaderValue,
-        allow_methods: HeaderValue,
-        allow_headers: Option<HeaderValue>,
+        grant: Grant,
         private_network: bool,
     },
     Refused {
         reason: RefusalReason,
-        /// The `Access-Control-Allow-Origin` to send: set when the origin was allowed but a
-        /// method, header or private network access was not, and the policy is not strict.
-        allow_origin: Option<HeaderValue>,
+        /// Set when the origin was allowed but a method, header or private network access was
+        /// not, and the policy is not strict: what the answer still grants, so that the
+        /// browser's console names the step that failed.
+        grant: Option<Grant>,
     },
+}
+
+/// The CORS headers of a preflight answer.
+#[derive(Debug)]
+pub(crate) struct Grant {
+    allow_origin: HeaderValue,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
 }
 
 impl Policy {
@@ -243,55 +259,66 @@ impl Policy {
             Err(reason) => {
                 return PreflightAnswer::Refused {
                     reason,
-                    allow_origin: None,
+                    grant: None,
                 }
             }
         };
-        let checks = self.allow_method(method).and_then(|allow_methods| {
-            let allow_headers = self.allow_request_headers(request)?;
-            let private_network = request
-                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v.as_bytes() == b"true");
-            if private_network && !self.private_network {
-                return Err(RefusalReason::PrivateNetworkNotAllowed);
+        let mut grant = Grant {
+            allow_origin,
+            allow_methods: None,
+            allow_headers: None,
+        };
+        let refused = |reason, grant: Grant| PreflightAnswer::Refused {
+            reason,
+            grant: (!self.strict).then_some(grant),
+        };
+        match self.allow_method(method) {
+            Ok(allow_methods) => grant.allow_methods = allow_methods,
+            Err(reason) => {
+                // The browser stops at the method: the configured lists name what would pass.
+                grant.allow_methods = self.methods_list.clone();
+                grant.allow_headers = self.headers_list.clone();
+                return refused(reason, grant);
             }
-            Ok((allow_methods, allow_headers, private_network))
-        });
-        match checks {
-            Ok((allow_methods, allow_headers, private_network)) => PreflightAnswer::Allowed {
-                allow_origin,
-                allow_methods,
-                allow_headers,
-                private_network,
-            },
-            Err(reason) => PreflightAnswer::Refused {
-                reason,
-                allow_origin: (!self.strict).then_some(allow_origin),
-            },
+        }
+        match self.allow_request_headers(request) {
+            Ok(allow_headers) => grant.allow_headers = allow_headers,
+            Err(reason) => {
+                grant.allow_headers = self.headers_allowed_despite(request, &reason);
+                return refused(reason, grant);
+            }
+        }
+        let private_network = request
+            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            .is_some_and(|v| v.as_bytes() == b"true");
+        if private_network && !self.private_network {
+            return refused(RefusalReason::PrivateNetworkNotAllowed, grant);
+        }
+        PreflightAnswer::Allowed {
+            grant,
+            private_network,
         }
     }
 
-    /// `Access-Control-Allow-Methods` for an allowed method. Safelisted methods always pass
-    /// (Fetch, "CORS-preflight fetch": they need no listing), compared byte for byte.
-    fn allow_method(&self, method: &HeaderValue) -> Result<HeaderValue, RefusalReason> {
+    /// `Access-Control-Allow-Methods` for an allowed method: the configured list, so one
+    /// answer covers every method the policy allows (browsers cache it per URL); the method
+    /// itself when nothing is listed or when credentials make `*` literal. Safelisted methods
+    /// always pass (Fetch, "CORS-preflight fetch"), compared byte for byte.
+    fn allow_method(&self, method: &HeaderValue) -> Result<Option<HeaderValue>, RefusalReason> {
         let bytes = method.as_bytes();
-        let refused = || RefusalReason::MethodNotAllowed {
-            method: method.clone(),
-        };
-        if !is_token(bytes) {
-            return Err(refused());
+        let allowed = is_token(bytes)
+            && (self.methods.any
+                || matches!(bytes, b"GET" | b"HEAD" | b"POST")
+                || self.methods.listed.iter().any(|m| **m == *bytes));
+        if !allowed {
+            return Err(RefusalReason::MethodNotAllowed {
+                method: method.clone(),
+            });
         }
-        if self.methods.any && !self.credentials {
-            return Ok(STAR.clone());
+        if self.methods.any && self.credentials {
+            return Ok(Some(method.clone()));
         }
-        let allowed = matches!(bytes, b"GET" | b"HEAD" | b"POST")
-            || self.methods.any
-            || self.methods.listed.iter().any(|m| **m == *bytes);
-        if allowed {
-            Ok(method.clone())
-        } else {
-            Err(refused())
-        }
+        Ok(self.methods_list.clone().or_else(|| Some(method.clone())))
     }
 
     /// `Access-Control-Allow-Headers` when every requested name is allowed. The names are read
@@ -314,7 +341,7 @@ impl Policy {
         }
         let mut requested = false;
         for name in list_elements(lines.iter()) {
-            if !is_token(name) || !self.headers.allows(name) {
+            if !self.allows_header(name) {
                 return Err(RefusalReason::HeaderNotAllowed {
                     header: String::from_utf8_lossy(name).into_owned(),
                 });
@@ -329,15 +356,32 @@ impl Policy {
         }
         // Echo the request's names: they are all allowed, and echoing keeps the answer exact
         // whether the policy lists names or reflects them because of credentials.
-        let mut lines = lines.iter();
-        match (lines.next(), lines.next()) {
+        let mut iter = lines.iter();
+        match (iter.next(), iter.next()) {
             (Some(only), None) => Ok(Some(only.clone())),
-            _ => {
-                let joined: Vec<&[u8]> =
-                    list_elements(request.get_all(ACCESS_CONTROL_REQUEST_HEADERS).iter()).collect();
-                Ok(HeaderValue::from_bytes(&joined.join(&b","[..])).ok())
-            }
+            _ => Ok(join_names(list_elements(lines.iter()))),
         }
+    }
+
+    fn allows_header(&self, name: &[u8]) -> bool {
+        is_token(name) && self.headers.allows(name)
+    }
+
+    /// `Access-Control-Allow-Headers` for a preflight refused at the header step: the
+    /// configured list, or, when credentials turn `*` into reflection, the requested names
+    /// that are allowed, so that the browser names exactly the ones that are not.
+    fn headers_allowed_despite(
+        &self,
+        request: &HeaderMap,
+        reason: &RefusalReason,
+    ) -> Option<HeaderValue> {
+        if !(self.headers.any && self.credentials)
+            || matches!(reason, RefusalReason::RequestHeadersTooLong { .. })
+        {
+            return self.headers_list.clone();
+        }
+        let lines = request.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+        join_names(list_elements(lines.iter()).filter(|name| self.allows_header(name)))
     }
 
     /// Builds the response to a preflight; the inner service never sees it.
@@ -347,16 +391,10 @@ impl Policy {
         headers.insert(VARY, self.vary_preflight.clone());
         let (status, body) = match answer {
             PreflightAnswer::Allowed {
-                allow_origin,
-                allow_methods,
-                allow_headers,
+                grant,
                 private_network,
             } => {
-                self.grant(&mut headers, allow_origin);
-                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allow_methods.clone());
-                if let Some(allow_headers) = allow_headers {
-                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
-                }
+                self.write_grant(&mut headers, grant);
                 if let Some(max_age) = &self.max_age {
                     headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
                 }
@@ -366,23 +404,14 @@ impl Policy {
                 (StatusCode::NO_CONTENT, Bytes::new())
             }
             PreflightAnswer::Refused {
-                allow_origin: Some(allow_origin),
-                ..
+                grant: Some(grant), ..
             } => {
-                // The origin is allowed: answer with the configured lists so that the browser
-                // itself names the method or header it refuses.
-                self.grant(&mut headers, allow_origin);
-                if let Some(methods) = &self.methods_list {
-                    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
-                }
-                if let Some(list) = &self.headers_list {
-                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, list.clone());
-                }
+                self.write_grant(&mut headers, grant);
                 (StatusCode::NO_CONTENT, Bytes::new())
             }
             PreflightAnswer::Refused {
                 reason,
-                allow_origin: None,
+                grant: None,
             } => {
                 headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
                 headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
@@ -396,10 +425,16 @@ impl Policy {
         response
     }
 
-    fn grant(&self, headers: &mut HeaderMap, allow_origin: &HeaderValue) {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+    fn write_grant(&self, headers: &mut HeaderMap, grant: &Grant) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
         if self.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+        }
+        if let Some(methods) = &grant.allow_methods {
+            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
+        }
+        if let Some(names) = &grant.allow_headers {
+            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::config::CorsConfig;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind, ConfigErrors};
 use crate::headers::{is_token, join};
 use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
-use crate::origin::OriginMatcher;
+use crate::origin::{is_loopback, OriginMatcher};
 use crate::policy::{HeaderRule, MethodRule, Policy};
 
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
@@ -24,6 +24,9 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     let mut origins = OriginMatcher::default();
     if config.allow_credentials && !config.dangerously_allow_public_suffix_wildcards {
         origins.guard_public_suffixes();
+    }
+    if config.allow_credentials && !config.dangerously_allow_insecure_origins {
+        origins.guard_insecure_regex_matches();
     }
     check_origins(config, &mut origins, &mut errors);
     check_regexes(config, &mut origins, &mut errors);
@@ -220,16 +223,6 @@ fn check_credentials(
     }
 }
 
-/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`.
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// Whether the wildcard's domain is a public suffix, or has a wildcard public-suffix rule right
 /// below it (`*.kawasaki.jp`). Named suffixes deeper down (`s3.amazonaws.com` below
 /// `amazonaws.com`) cannot be listed from the suffix list; matching guards against those.
@@ -385,7 +378,7 @@ fn check_methods(
 /// Request headers browsers never let scripts set (Fetch, "forbidden request-header"); allowing
 /// them has no effect.
 fn is_forbidden_request_header(name: &str) -> bool {
-    const NAMES: [&str; 21] = [
+    const NAMES: [&str; 22] = [
         "accept-charset",
         "accept-encoding",
         "access-control-request-headers",
@@ -402,6 +395,7 @@ fn is_forbidden_request_header(name: &str) -> bool {
         "keep-alive",
         "origin",
         "referer",
+        "set-cookie",
         "te",
         "trailer",
         "transfer-encoding",

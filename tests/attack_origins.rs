@@ -1345,3 +1345,19 @@ async fn any_origin_policy_answers_star_to_every_origin() {
         );
     }
 }
+
+/// Class 9 through a regular expression: with credentials, a regex never allows a plain-http
+/// origin other than loopback, just as an exact entry would be refused, unless the opt-in says
+/// so.
+#[tokio::test]
+async fn regexes_never_allow_insecure_origins_with_credentials() {
+    let policy = builder(&[])
+        .allow_origin_regexes([r"https?://app\.example\.com", r"http://localhost:[0-9]+"])
+        .allow_credentials(true);
+    let guarded = build(policy.clone());
+    assert_refused(&guarded, b"http://app.example.com", "plain http").await;
+    assert_allowed(&guarded, b"https://app.example.com", "https").await;
+    assert_allowed(&guarded, b"http://localhost:5173", "loopback").await;
+    let opted_in = build(policy.dangerously_allow_insecure_origins(true));
+    assert_allowed(&opted_in, b"http://app.example.com", "opt-in").await;
+}

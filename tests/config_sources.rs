@@ -366,3 +366,24 @@ fn display_round_trips_through_toml() {
     let again = CorsConfig::from_toml_str(&config.to_string()).unwrap();
     assert_eq!(config, again);
 }
+
+#[test]
+fn a_key_that_cannot_be_read_is_reported_once() {
+    let errors = CorsLayer::from_toml_str("allowed_origins = 5").unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors}");
+    assert_eq!(errors.iter().next().unwrap().kind(), Kind::InvalidValue);
+}
+
+#[test]
+fn values_changed_in_code_are_not_blamed_on_the_environment() {
+    let config =
+        CorsConfig::from_vars("CORS_", [("CORS_ALLOWED_ORIGINS", "https://a.example")]).unwrap();
+    let errors = tower_cors::CorsBuilder::from(config)
+        .allow_origins(["https://b.example/"])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        errors.iter().next().unwrap().location(),
+        "allowed_origins[1]"
+    );
+}

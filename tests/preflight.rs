@@ -49,9 +49,10 @@ async fn successful_preflight_is_204_with_exactly_the_needed_headers() {
         header(&response, "access-control-allow-credentials").as_deref(),
         Some("true")
     );
+    // Every configured method, so that the browser's preflight cache covers them all.
     assert_eq!(
         header(&response, "access-control-allow-methods").as_deref(),
-        Some("PUT")
+        Some("GET, POST, PUT, DELETE, PATCH")
     );
     assert_eq!(
         header(&response, "access-control-allow-headers").as_deref(),
@@ -498,4 +499,71 @@ async fn options_with_request_method_but_no_origin_is_not_cors() {
     assert_eq!(inner.calls(), 1);
     assert!(cors_headers(&response).is_empty());
     assert_eq!(vary(&response), ["origin"]);
+}
+
+#[tokio::test]
+async fn a_refusal_at_a_later_step_still_grants_the_earlier_steps_so_the_console_names_the_right_one(
+) {
+    let asks = |method: &str, names: &str, private_network: bool| {
+        let mut headers = vec![("access-control-request-headers", names)];
+        if private_network {
+            headers.push(("access-control-request-private-network", "true"));
+        }
+        preflight(APP, method, &headers)
+    };
+    let cases = [
+        (
+            "reflected methods, header refused",
+            CorsLayer::builder()
+                .allow_any_method()
+                .allow_headers(["x-a"]),
+            asks("PUT", "x-b", false),
+            Some("PUT"),
+            Some("x-a"),
+        ),
+        (
+            "reflected headers, private network refused",
+            CorsLayer::builder()
+                .allow_methods(["PUT"])
+                .allow_any_header(),
+            asks("PUT", "x-b", true),
+            Some("PUT"),
+            Some("x-b"),
+        ),
+        (
+            "reflected headers, authorization refused",
+            CorsLayer::builder().allow_any_header(),
+            asks("GET", "accept,authorization", false),
+            Some("GET"),
+            Some("accept"),
+        ),
+    ];
+    for (case, builder, request, methods, headers) in cases {
+        let layer = builder
+            .allow_origins([APP])
+            .allow_credentials(true)
+            .build()
+            .unwrap();
+        let response = send(&layer, request).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{case}");
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some(APP)
+        );
+        assert_eq!(
+            header(&response, "access-control-allow-methods").as_deref(),
+            methods,
+            "{case}"
+        );
+        assert_eq!(
+            header(&response, "access-control-allow-headers").as_deref(),
+            headers,
+            "{case}"
+        );
+        assert_eq!(
+            header(&response, "access-control-allow-private-network"),
+            None,
+            "{case}"
+        );
+    }
 }

@@ -115,16 +115,8 @@ fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
     let config_var = format!("{prefix}CONFIG");
     let mut loaded = match vars.iter().find(|(name, _)| *name == config_var) {
         Some((_, Ok(path))) => load_file(&config_var, path),
-        Some((_, Err(value))) => Loaded {
-            config: CorsConfig::default(),
-            errors: vec![not_unicode(&config_var, value)],
-            incomplete: true,
-        },
-        None => Loaded {
-            config: CorsConfig::default(),
-            errors: Vec::new(),
-            incomplete: false,
-        },
+        Some((_, Err(value))) => Loaded::failed(not_unicode(&config_var, value)),
+        None => Loaded::new(CorsConfig::default()),
     };
     for (key, _) in KEYS {
         if loaded.config.sources.get(key).is_none() {
@@ -172,18 +164,16 @@ fn load_file(variable: &str, path: &str) -> Loaded {
 
 #[cfg(not(feature = "toml"))]
 fn load_file(variable: &str, path: &str) -> Loaded {
-    Loaded {
-        config: CorsConfig::default(),
-        errors: vec![ConfigError::new(
+    Loaded::failed(
+        ConfigError::new(
             Kind::Source,
             "",
             Some(path),
             "reading a TOML file needs the `toml` feature, which is disabled",
             "enable the `toml` feature of tower-cors, or set the CORS_* variables instead",
         )
-        .locate(&Source::Env(variable.to_owned()))],
-        incomplete: true,
-    }
+        .locate(&Source::Env(variable.to_owned())),
+    )
 }
 
 fn variable(prefix: &str, key: &str) -> String {

@@ -13,6 +13,24 @@ pub(crate) struct Loaded {
 }
 
 impl Loaded {
+    /// A configuration read without problems so far.
+    pub(crate) fn new(config: CorsConfig) -> Self {
+        Self {
+            config,
+            errors: Vec::new(),
+            incomplete: false,
+        }
+    }
+
+    /// A source that could not be read at all.
+    pub(crate) fn failed(error: ConfigError) -> Self {
+        Self {
+            config: CorsConfig::default(),
+            errors: vec![error],
+            incomplete: true,
+        }
+    }
+
     /// The configuration, or the reading problems.
     pub(crate) fn into_config(self) -> Result<CorsConfig, ConfigErrors> {
         match ConfigErrors::from_vec(self.errors) {
@@ -29,7 +47,16 @@ impl Loaded {
             match CorsLayer::try_from(&self.config) {
                 Ok(layer) if errors.is_empty() => return Ok(layer),
                 Ok(_) => {}
-                Err(validation) => errors.extend(validation),
+                Err(validation) => {
+                    // A key that could not be read was left at its default; what validation
+                    // says of that default ("no origin is allowed") would only repeat it.
+                    let unread: Vec<String> = errors.iter().map(|e| e.key().to_owned()).collect();
+                    errors.extend(
+                        validation
+                            .into_iter()
+                            .filter(|error| !unread.iter().any(|key| key == error.key())),
+                    );
+                }
             }
         }
         Err(ConfigErrors::from_vec(errors).expect("a failed load has at least one error"))

@@ -15,6 +15,11 @@ impl Sources {
         }
     }
 
+    /// Forgets where `key`'s value came from, once code has changed it.
+    pub(crate) fn forget(&mut self, key: &str) {
+        self.0.retain(|(k, _)| *k != key);
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&Source> {
         self.0
             .iter()

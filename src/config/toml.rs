@@ -69,18 +69,16 @@ pub(crate) fn load_file(path: &Path, named_by: Option<&str>) -> Loaded {
                 Some(variable) => (Source::Env(variable.to_owned()), Some(shown.as_str())),
                 None => (Source::File(shown.clone()), None),
             };
-            Loaded {
-                config: CorsConfig::default(),
-                errors: vec![ConfigError::new(
+            Loaded::failed(
+                ConfigError::new(
                     Kind::Source,
                     "",
                     value,
                     format!("cannot read the file: {error}"),
                     "check the path and the file's permissions",
                 )
-                .locate(&at)],
-                incomplete: true,
-            }
+                .locate(&at),
+            )
         }
     }
 }
@@ -97,17 +95,13 @@ fn load_str(text: &str, path: Option<&str>) -> Loaded {
                 .span()
                 .map(|span| line_and_column(text, span.start))
                 .unwrap_or_default();
-            return Loaded {
-                config: CorsConfig::default(),
-                errors: vec![locate(ConfigError::new(
-                    Kind::Source,
-                    "",
-                    None,
-                    format!("{position}not valid TOML: {}", error.message()),
-                    "fix the syntax",
-                ))],
-                incomplete: true,
-            };
+            return Loaded::failed(locate(ConfigError::new(
+                Kind::Source,
+                "",
+                None,
+                format!("{position}not valid TOML: {}", error.message()),
+                "fix the syntax",
+            )));
         }
     };
     let mut errors = Vec::new();
@@ -140,9 +134,8 @@ fn load_str(text: &str, path: Option<&str>) -> Loaded {
         }
     }
     Loaded {
-        config,
         errors,
-        incomplete: false,
+        ..Loaded::new(config)
     }
 }
 

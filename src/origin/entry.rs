@@ -330,7 +330,11 @@ fn parse_host(raw: &str, problems: &mut Vec<String>) -> Result<HostPattern, Entr
                 "write the host in its ASCII (punycode) form",
             )
         })?;
-        problems.push("browsers send internationalized hosts in punycode".to_owned());
+        problems.push(
+            "browsers send internationalized hosts in punycode (check the spelling below \
+             against the Origin your browser sends)"
+                .to_owned(),
+        );
         ascii
     };
     if domain.len() > 1 && domain.ends_with('.') {
@@ -353,16 +357,14 @@ fn parse_host(raw: &str, problems: &mut Vec<String>) -> Result<HostPattern, Entr
                 "wildcards cover subdomains of a domain name; list each address instead",
             ));
         }
-        let canonical = canonical_ipv4(&domain).ok_or_else(|| {
+        // Leading zeros are refused without a suggestion: browsers read such numbers as octal.
+        domain = canonical_ipv4(&domain).ok_or_else(|| {
             invalid(
                 format!("{domain:?} is not an IPv4 address in the dotted form browsers send"),
-                "write the address as four decimal numbers from 0 to 255, like \"127.0.0.1\"",
+                "write the address as four decimal numbers from 0 to 255 without leading \
+                 zeros, like \"127.0.0.1\"",
             )
         })?;
-        if canonical != domain {
-            problems.push("browsers write IPv4 addresses without leading zeros".to_owned());
-        }
-        domain = canonical;
     }
     Ok(wrap(domain))
 }
@@ -384,7 +386,8 @@ fn canonical_ipv4(domain: &str) -> Option<String> {
     }
     let mut octets = [0u8; 4];
     for (octet, part) in octets.iter_mut().zip(&parts) {
-        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        let leading_zero = part.len() > 1 && part.starts_with('0');
+        if part.is_empty() || leading_zero || !part.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         *octet = part.parse().ok()?;
@@ -513,7 +516,6 @@ mod tests {
             ("https://bücher.example", "https://xn--bcher-kva.example"),
             ("http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080"),
             ("http://[::ffff:1.2.3.4]", "http://[::ffff:102:304]"),
-            ("http://127.000.0.1:3000", "http://127.0.0.1:3000"),
             ("HTTP://*.Example.com:*", "http://*.example.com:*"),
         ];
         for (raw, canonical) in cases {
@@ -534,6 +536,8 @@ mod tests {
             "https://***.example.com",
             "https://*.127.0.0.1",
             "https://0x7f.1",
+            "http://010.0.0.1",
+            "http://127.000.0.1:3000",
             "https://app.example.com:0",
             "https://app.example.com:65536",
             "https://app.example.com:port",

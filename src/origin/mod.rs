@@ -31,6 +31,10 @@ pub(crate) struct OriginMatcher {
     /// Keep wildcards from matching hosts under a public suffix that lies below the wildcard's
     /// domain (`attacker.s3.amazonaws.com` for `**.amazonaws.com`), which anyone can register.
     guard_public_suffixes: bool,
+    /// Keep regular expressions from allowing plain-http origins other than loopback, as exact
+    /// entries are refused with credentials: a regex is too opaque to check when built.
+    #[cfg_attr(not(feature = "regex"), allow(dead_code))]
+    guard_insecure_regex_matches: bool,
     #[cfg(feature = "regex")]
     regexes: Option<::regex::RegexSet>,
 }
@@ -55,6 +59,10 @@ impl OriginMatcher {
 
     pub(crate) fn guard_public_suffixes(&mut self) {
         self.guard_public_suffixes = true;
+    }
+
+    pub(crate) fn guard_insecure_regex_matches(&mut self) {
+        self.guard_insecure_regex_matches = true;
     }
 
     pub(crate) fn allows_any(&self) -> bool {
@@ -113,6 +121,10 @@ impl OriginMatcher {
         }
         #[cfg(feature = "regex")]
         if let Some(regexes) = &self.regexes {
+            let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
+            if insecure && self.guard_insecure_regex_matches {
+                return OriginMatch::None;
+            }
             // `parse` succeeded, so the value is ASCII.
             if let Ok(origin) = origin.to_str() {
                 if regexes.is_match(origin) {
@@ -144,6 +156,9 @@ struct SchemePatterns {
     one_label: Table,
     /// `scheme://**.domain`: keyed by `domain`.
     any_depth: Table,
+    /// How many labels the `any_depth` domains have, so that matching looks up only suffixes
+    /// of those lengths: a host of many labels costs one scan, not a lookup per label.
+    any_depth_labels: Vec<usize>,
 }
 
 impl SchemePatterns {
@@ -153,6 +168,7 @@ impl SchemePatterns {
             hosts: Table::default(),
             one_label: Table::default(),
             any_depth: Table::default(),
+            any_depth_labels: Vec::new(),
         }
     }
 
@@ -160,7 +176,13 @@ impl SchemePatterns {
         let (map, key) = match host {
             HostPattern::Exact(host) => (&mut self.hosts, host),
             HostPattern::OneLabel(domain) => (&mut self.one_label, domain),
-            HostPattern::AnyDepth(domain) => (&mut self.any_depth, domain),
+            HostPattern::AnyDepth(domain) => {
+                let labels = domain.split('.').count();
+                if !self.any_depth_labels.contains(&labels) {
+                    self.any_depth_labels.push(labels);
+                }
+                (&mut self.any_depth, domain)
+            }
         };
         map.entry(key.into_boxed_str()).or_default().add(port);
     }
@@ -188,15 +210,35 @@ impl SchemePatterns {
                 return true;
             }
         }
-        if !self.any_depth.is_empty() {
-            for (i, byte) in host.bytes().enumerate() {
-                if byte == b'.' && wildcard_allows(&self.any_depth, &host[i + 1..]) {
+        let deepest = self.any_depth_labels.iter().copied().max().unwrap_or(0);
+        let mut labels = 0;
+        for (i, byte) in host.bytes().enumerate().rev() {
+            if labels >= deepest {
+                break;
+            }
+            if byte == b'.' {
+                // `host[i + 1..]` has `labels` labels, and at least one more stands before it.
+                labels += 1;
+                if self.any_depth_labels.contains(&labels)
+                    && wildcard_allows(&self.any_depth, &host[i + 1..])
+                {
                     return true;
                 }
             }
         }
         false
     }
+}
+
+/// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`: hosts no network attacker
+/// can stand in for.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether `host`'s public suffix lies strictly below `domain`, so that the name just above it
@@ -274,6 +316,19 @@ mod tests {
         assert!(!allowed(&m, b"https://example.com"));
         assert!(!allowed(&m, b"https://a.example.com.evil.net"));
         assert!(!allowed(&m, b"https://evilexample.com"));
+    }
+
+    #[test]
+    fn any_depth_wildcards_of_several_depths_match_only_their_own_subdomains() {
+        let m = matcher(&["https://**.example.com", "https://**.a.example.org"]);
+        assert!(allowed(&m, b"https://x.y.a.example.org"));
+        assert!(allowed(&m, b"https://x.example.com"));
+        assert!(!allowed(&m, b"https://x.example.org"));
+        assert!(!allowed(&m, b"https://a.example.org"));
+        let deep = format!("https://{}example.net", "a.".repeat(100));
+        assert!(!allowed(&m, deep.as_bytes()));
+        let deep = format!("https://{}example.com", "a.".repeat(100));
+        assert!(allowed(&m, deep.as_bytes()));
     }
 
     #[test]

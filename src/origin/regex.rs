@@ -13,16 +13,25 @@ fn anchored(pattern: &str) -> String {
 }
 
 /// Compiles one anchored pattern on its own, to report its error against its own index.
+///
+/// The pattern is first compiled bare: one that only parses once wrapped (an unbalanced
+/// `)|(`) would close the anchoring group early and match unanchored alternatives.
 pub(crate) fn compile_one(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(SIZE_LIMIT)
+        .build()
+        .map_err(describe)?;
     RegexBuilder::new(&anchored(pattern))
         .size_limit(SIZE_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => {
-                "it compiles to a program larger than 1 MiB".to_owned()
-            }
-            other => first_line(&other.to_string()),
-        })
+        .map_err(describe)
+}
+
+fn describe(error: regex::Error) -> String {
+    match error {
+        regex::Error::CompiledTooBig(_) => "it compiles to a program larger than 1 MiB".to_owned(),
+        other => first_line(&other.to_string()),
+    }
 }
 
 /// Compiles every (already checked) pattern into one set.
@@ -41,4 +50,19 @@ fn first_line(message: &str) -> String {
         .find(|line| line.starts_with("error:"))
         .map(|line| line.trim_start_matches("error:").trim().to_owned())
         .unwrap_or_else(|| message.lines().next().unwrap_or(message).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile_one;
+
+    #[test]
+    fn a_pattern_that_would_escape_the_anchors_is_refused() {
+        for pattern in [r"https://good\.example)|(x", ")|(", r"a)|.*|(b"] {
+            assert!(compile_one(pattern).is_err(), "{pattern}");
+        }
+        let regex = compile_one(r"https://good\.example|https://other\.example").unwrap();
+        assert!(regex.is_match("https://other.example"));
+        assert!(!regex.is_match("https://good.example.attacker.com"));
+    }
 }
