@@ -8,7 +8,9 @@
 //! ```
 //!
 //! `table` runs this binary under `valgrind --tool=callgrind` once per scenario and stack, with
-//! collection switched on only inside [`measured`], so setup and warm-up are not counted.
+//! collection switched on only inside [`measured`], so setup and warm-up are not counted. The
+//! floor column is what writing the response's CORS headers alone costs (see `Stack::Floor`).
+//! For a line-by-line profile, build with `CARGO_PROFILE_BENCH_DEBUG=line-tables-only`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // Counting allocations needs a `GlobalAlloc` implementation, which is `unsafe` to write.
@@ -146,9 +148,9 @@ fn ratio(ours: f64, theirs: f64) -> String {
 fn table(filter: Option<&str>) {
     let all = scenarios::all();
     println!(
-        "| scenario | tower-cors instr. | tower-http instr. | ratio | tower-cors allocs (bytes) | tower-http allocs (bytes) |"
+        "| scenario | tower-cors instr. | tower-http instr. | ratio | floor instr. | tower-cors allocs (bytes) | tower-http allocs (bytes) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (index, scenario) in all.iter().enumerate() {
         if filter.is_some_and(|f| !scenario.name.contains(f)) {
             continue;
@@ -156,15 +158,17 @@ fn table(filter: Option<&str>) {
         let bare = instructions(index, Stack::Bare);
         let ours = instructions(index, Stack::TowerCors) - bare;
         let theirs = instructions(index, Stack::TowerHttp) - bare;
+        let floor = instructions(index, Stack::Floor) - bare;
         let (bare_allocs, bare_bytes) = allocations(scenario, Stack::Bare);
         let (our_allocs, our_bytes) = allocations(scenario, Stack::TowerCors);
         let (their_allocs, their_bytes) = allocations(scenario, Stack::TowerHttp);
         println!(
-            "| {} | {:.0} | {:.0} | {} | {:.1} ({:.0}) | {:.1} ({:.0}) |",
+            "| {} | {:.0} | {:.0} | {} | {:.0} | {:.1} ({:.0}) | {:.1} ({:.0}) |",
             scenario.name,
             ours,
             theirs,
             ratio(ours, theirs),
+            floor,
             our_allocs - bare_allocs,
             our_bytes - bare_bytes,
             their_allocs - bare_allocs,

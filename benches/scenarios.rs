@@ -22,9 +22,10 @@ pub enum Stack {
     Bare,
     TowerCors,
     TowerHttp,
-    /// A layer that only writes the headers an allowed simple GET needs (a fixed
-    /// `Access-Control-Allow-Origin`, `-Expose-Headers` and `Vary`), checking nothing: the floor
-    /// any CORS layer pays on a response without headers.
+    /// What writing the headers alone costs, checking nothing: for a simple request, a layer
+    /// that adds fixed `Access-Control-Allow-Origin`, `-Expose-Headers` and `Vary` to the
+    /// response; for a preflight, a service that answers a fixed 204 with the five headers of an
+    /// allowed preflight. The floor under any CORS layer that writes `http::HeaderMap`s.
     Floor,
 }
 
@@ -152,6 +153,10 @@ pub enum Shape {
 }
 
 impl Shape {
+    pub fn is_preflight(&self) -> bool {
+        !matches!(self, Shape::Simple(_) | Shape::NoOrigin)
+    }
+
     pub fn request(&self) -> Request<Body> {
         let builder = Request::builder().uri("/items/42");
         let builder = match self {
@@ -368,6 +373,32 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
         Stack::Bare => boxed(inner(), template, clone),
         Stack::TowerCors => boxed(scenario.policy.tower_cors().layer(inner()), template, clone),
         Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        Stack::Floor if scenario.shape.is_preflight() => boxed(
+            tower::service_fn(|_request: Request<Body>| async {
+                let mut response = Response::new(Body::new());
+                *response.status_mut() = http::StatusCode::NO_CONTENT;
+                let headers = response.headers_mut();
+                headers.reserve(6);
+                for (name, value) in [
+                    (
+                        "vary",
+                        "origin, access-control-request-method, access-control-request-headers",
+                    ),
+                    ("access-control-allow-origin", "https://app2.example.com"),
+                    ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
+                    ("access-control-allow-headers", "content-type"),
+                    ("access-control-max-age", "600"),
+                ] {
+                    headers.insert(
+                        HeaderName::from_static(name),
+                        HeaderValue::from_static(value),
+                    );
+                }
+                Ok::<_, Infallible>(response)
+            }),
+            template,
+            clone,
+        ),
         Stack::Floor => boxed(
             tower::util::MapResponseLayer::new(|mut response: Response<Body>| {
                 let headers = response.headers_mut();

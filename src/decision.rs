@@ -116,9 +116,10 @@ pub enum RefusalReason {
         /// The first header name not allowed, as sent.
         header: String,
     },
-    /// `Access-Control-Request-Headers` is too long to be a browser's.
+    /// `Access-Control-Request-Headers` is too long to be a browser's: more than 4096 bytes
+    /// or 64 lines. Reading stops there, so hostile values cost little.
     RequestHeadersTooLong {
-        /// Its combined length in bytes.
+        /// The bytes read before reading stopped.
         len: usize,
     },
     /// The preflight asks for private network access, which the policy does not allow.
@@ -160,9 +161,9 @@ impl fmt::Display for RefusalReason {
                     Quoted(header.as_bytes())
                 )
             }
-            RefusalReason::RequestHeadersTooLong { len } => write!(
-                f,
-                "Access-Control-Request-Headers is {len} bytes long, more than a browser sends"
+            RefusalReason::RequestHeadersTooLong { .. } => f.write_str(
+                "Access-Control-Request-Headers is longer than a browser sends (over 4096 bytes \
+                 or 64 lines)",
             ),
             RefusalReason::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed")
@@ -180,30 +181,44 @@ impl fmt::Display for Quoted<'_> {
         const LIMIT: usize = 256;
         let shown = &self.0[..self.0.len().min(LIMIT)];
         f.write_str("\"")?;
-        for chunk in shown.utf8_chunks() {
-            // Write runs of plain characters whole; escape the rest one by one.
-            let mut text = chunk.valid();
-            while let Some(at) = text.find(|c: char| c == '"' || c == '\\' || c.is_control()) {
-                f.write_str(&text[..at])?;
-                let c = text[at..].chars().next().unwrap_or_default();
-                match c {
-                    '"' => f.write_str("\\\"")?,
-                    '\\' => f.write_str("\\\\")?,
-                    c => write!(f, "\\u{{{:x}}}", u32::from(c))?,
-                }
-                text = &text[at + c.len_utf8()..];
+        // Runs of printable ASCII are written whole; every other byte is escaped, so that what
+        // is shown is exactly what was sent.
+        let mut start = 0;
+        for (i, &byte) in shown.iter().enumerate() {
+            if PLAIN[usize::from(byte)] {
+                continue;
             }
-            f.write_str(text)?;
-            for byte in chunk.invalid() {
-                write!(f, "\\x{byte:02x}")?;
+            f.write_str(ascii(&shown[start..i]))?;
+            match byte {
+                b'"' => f.write_str("\\\"")?,
+                b'\\' => f.write_str("\\\\")?,
+                _ => write!(f, "\\x{byte:02x}")?,
             }
+            start = i + 1;
         }
+        f.write_str(ascii(&shown[start..]))?;
         f.write_str("\"")?;
         if self.0.len() > LIMIT {
             write!(f, " (cut at {LIMIT} of {} bytes)", self.0.len())?;
         }
         Ok(())
     }
+}
+
+/// Bytes written as they are: printable ASCII but the quote and the backslash.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        table[b as usize] = b != b'"' && b != b'\\';
+        b += 1;
+    }
+    table
+};
+
+/// Printable ASCII bytes as text.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -217,7 +232,8 @@ mod tests {
             "\"https://a.example\""
         );
         assert_eq!(Quoted(b"a\"b\\c").to_string(), r#""a\"b\\c""#);
-        assert_eq!(Quoted(b"a\nb\xffc").to_string(), r#""a\u{a}b\xffc""#);
+        assert_eq!(Quoted(b"a\nb\xffc").to_string(), r#""a\x0ab\xffc""#);
+        assert_eq!(Quoted("é".as_bytes()).to_string(), r#""\xc3\xa9""#);
         let long = vec![b'a'; 300];
         assert!(Quoted(&long)
             .to_string()

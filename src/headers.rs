@@ -5,11 +5,15 @@ use http::header::{Entry, HeaderMap, HeaderValue, VARY};
 
 /// Combined length of all `Access-Control-Request-Headers` lines beyond which a preflight is
 /// refused without looking at the names. Browsers send a sorted, de-duplicated list of the
-/// request's non-safelisted names, which stays far below this.
+/// request's non-safelisted names on one line, which stays far below this.
 pub(crate) const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 
+/// Number of `Access-Control-Request-Headers` lines beyond which a preflight is refused.
+/// Browsers send one; proxies that split lists make a few.
+pub(crate) const MAX_REQUEST_HEADERS_LINES: usize = 64;
+
 /// `tchar` from RFC 9110 §5.6.2, as a table: checking a name costs one load per byte.
-const TCHAR: [bool; 256] = {
+static TCHAR: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {

@@ -11,7 +11,9 @@ use http::header::{
 use http::{Response, StatusCode};
 
 use crate::decision::{CorsRequestKind, Refusal, RefusalReason};
-use crate::headers::{append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN};
+use crate::headers::{
+    append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES,
+};
 use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
 
@@ -118,11 +120,19 @@ pub(crate) struct HeaderRule {
 
 impl HeaderRule {
     fn allows(&self, name: &[u8]) -> bool {
-        (self.any && !name.eq_ignore_ascii_case(b"authorization"))
-            || self
-                .listed
-                .binary_search_by(|listed| cmp_ignore_ascii_case(listed.as_bytes(), name))
-                .is_ok()
+        if self.any && !name.eq_ignore_ascii_case(b"authorization") {
+            return true;
+        }
+        // Short lists, the usual case, are scanned: comparing lengths first rules most names
+        // out at once. Long ones are searched.
+        if self.listed.len() <= 16 {
+            return self.listed.iter().any(|listed| {
+                listed.len() == name.len() && listed.as_bytes().eq_ignore_ascii_case(name)
+            });
+        }
+        self.listed
+            .binary_search_by(|listed| cmp_ignore_ascii_case(listed.as_bytes(), name))
+            .is_ok()
     }
 }
 
@@ -332,12 +342,12 @@ impl Policy {
         for line in &lines {
             count += 1;
             len += line.len();
+            if len > MAX_REQUEST_HEADERS_LEN || count > MAX_REQUEST_HEADERS_LINES {
+                return Err(RefusalReason::RequestHeadersTooLong { len });
+            }
         }
         if count == 0 {
             return Ok(None);
-        }
-        if len > MAX_REQUEST_HEADERS_LEN {
-            return Err(RefusalReason::RequestHeadersTooLong { len });
         }
         let mut requested = false;
         for name in list_elements(lines.iter()) {

@@ -382,7 +382,7 @@ async fn oversized_request_headers_are_refused_without_scanning() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(body_text(response)
         .await
-        .contains("more than a browser sends"));
+        .contains("longer than a browser sends"));
 }
 
 #[tokio::test]

@@ -17,31 +17,68 @@ pub(crate) struct SerializedOrigin<'a> {
 impl<'a> SerializedOrigin<'a> {
     /// Parses `scheme "://" host [ ":" port ]` with a lowercase scheme and host, no default port
     /// and nothing after the port. Returns `None` for anything a conforming browser would not send.
+    ///
+    /// One pass over the bytes: this runs for every request a pattern or regex has to judge.
     pub(crate) fn parse(value: &'a [u8]) -> Option<Self> {
         if value.len() > MAX_ORIGIN_LEN {
             return None;
         }
-        let value = std::str::from_utf8(value).ok()?;
-        let (scheme, rest) = value.split_once("://")?;
-        if !is_lowercase_scheme(scheme) {
+        let scheme_len = value
+            .iter()
+            .position(|&b| !is_scheme_byte(b))
+            .unwrap_or(value.len());
+        if scheme_len == 0 || scheme_len > 64 || !value[0].is_ascii_lowercase() {
             return None;
         }
-        let (host, port) = split_host_port(rest)?;
-        if !is_lowercase_host(host) {
-            return None;
-        }
-        let port = match port {
-            None => None,
-            Some(port) => {
-                let port = parse_port(port)?;
+        let rest = value[scheme_len..].strip_prefix(b"://")?;
+        let host_len = if rest.first() == Some(&b'[') {
+            let close = rest.iter().position(|&b| b == b']')?;
+            let inner = &rest[1..close];
+            let hex = |b: &u8| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.');
+            if inner.is_empty() || !inner.iter().all(hex) {
+                return None;
+            }
+            close + 1
+        } else {
+            dns_host_len(rest)?
+        };
+        let port = match &rest[host_len..] {
+            [] => None,
+            [b':', digits @ ..] => {
+                let port = parse_port(digits)?;
+                let scheme = std::str::from_utf8(&value[..scheme_len]).ok()?;
                 if default_port(scheme) == Some(port) {
                     return None;
                 }
                 Some(port)
             }
+            _ => return None,
         };
-        Some(Self { scheme, host, port })
+        Some(Self {
+            scheme: std::str::from_utf8(&value[..scheme_len]).ok()?,
+            host: std::str::from_utf8(&rest[..host_len]).ok()?,
+            port,
+        })
     }
+}
+
+fn is_scheme_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+}
+
+/// The length of the lowercase DNS-style host at the start of `rest` (up to a `:` or the end):
+/// non-empty labels of `a-z`, `0-9`, `-`, `_`, each at most 63 long, 253 in all.
+fn dns_host_len(rest: &[u8]) -> Option<usize> {
+    let mut label = 0;
+    for (i, &b) in rest.iter().enumerate() {
+        match b {
+            b':' => return (label > 0 && i <= 253).then_some(i),
+            b'.' if label > 0 => label = 0,
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' if label < 63 => label += 1,
+            _ => return None,
+        }
+    }
+    (label > 0 && rest.len() <= 253).then_some(rest.len())
 }
 
 /// The port browsers leave out for a scheme (the URL standard's special schemes).
@@ -65,36 +102,6 @@ pub(crate) fn is_lowercase_scheme(scheme: &str) -> bool {
         })
 }
 
-/// Splits `host[:port]`, keeping IPv6 brackets on the host. `None` when nothing sensible splits.
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    if authority.starts_with('[') {
-        let close = authority.find(']')?;
-        let (host, rest) = authority.split_at(close + 1);
-        match rest.strip_prefix(':') {
-            Some(port) => Some((host, Some(port))),
-            None if rest.is_empty() => Some((host, None)),
-            None => None,
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => Some((host, Some(port))),
-            None => Some((authority, None)),
-        }
-    }
-}
-
-/// A lowercase DNS-style host (letters, digits, `-`, `_`, non-empty dot-separated labels) or a
-/// bracketed IPv6 address in lowercase hex.
-fn is_lowercase_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return !inner.is_empty()
-            && inner
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.'));
-    }
-    !host.is_empty() && host.len() <= 253 && host.split('.').all(is_lowercase_label)
-}
-
 /// One DNS label as browsers serialize it: 1 to 63 of `a-z`, `0-9`, `-`, `_`.
 pub(crate) fn is_lowercase_label(label: &str) -> bool {
     !label.is_empty()
@@ -105,16 +112,18 @@ pub(crate) fn is_lowercase_label(label: &str) -> bool {
 }
 
 /// A port as browsers serialize it: 1 to 65535, decimal, no leading zero.
-fn parse_port(port: &str) -> Option<u16> {
-    let bytes = port.as_bytes();
-    if bytes.is_empty()
-        || bytes.len() > 5
-        || bytes[0] == b'0'
-        || !bytes.iter().all(u8::is_ascii_digit)
-    {
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 5 || digits[0] == b'0' {
         return None;
     }
-    port.parse().ok()
+    let mut port: u32 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(b - b'0');
+    }
+    u16::try_from(port).ok()
 }
 
 #[cfg(test)]
