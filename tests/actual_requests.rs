@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cors_headers, header, request, send, vary, Inner};
+use common::{assert_headers, cors_headers, header, request, send, vary, Inner};
 use http::StatusCode;
 use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind};
 
@@ -27,17 +27,16 @@ async fn allowed_origin_is_echoed_with_credentials_expose_headers_and_vary() {
         .await;
     assert_eq!(inner.calls(), 1);
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        header(&response, "access-control-allow-origin").as_deref(),
-        Some(APP)
-    );
-    assert_eq!(
-        header(&response, "access-control-allow-credentials").as_deref(),
-        Some("true")
-    );
-    assert_eq!(
-        header(&response, "access-control-expose-headers").as_deref(),
-        Some("x-request-id, retry-after")
+    assert_headers(
+        &response,
+        &[
+            ("access-control-allow-origin", Some(APP)),
+            ("access-control-allow-credentials", Some("true")),
+            (
+                "access-control-expose-headers",
+                Some("x-request-id, retry-after"),
+            ),
+        ],
     );
     assert_eq!(vary(&response), ["origin"]);
 }

@@ -15,7 +15,8 @@ mod harness;
 
 use std::time::Duration;
 
-use harness::{browser, serve_pages, serve_recorded, FAILED_TO_FETCH, XHR_ERROR};
+use harness::{browser, serve_pages, serve_recorded, Browser, FAILED_TO_FETCH, XHR_ERROR};
+use tokio::sync::MutexGuard;
 use tower_cors::CorsLayer;
 
 const NO_ALLOW_ORIGIN: &str =
@@ -54,6 +55,21 @@ fn demo_for(origin: &str, extra: &[(&str, &str)]) -> demo::Server {
     ];
     vars.extend_from_slice(extra);
     demo::start(&vars)
+}
+
+/// The browser on a fresh page of `http://127.0.0.1:PORT`, which calls a [`demo_for`] server
+/// allowing that origin: the browser, the page's origin, the server's origin, and the server
+/// itself (dropping it stops the server). `None` when there is no browser, as for `browser()`.
+async fn open_demo_page(
+    extra: &[(&str, &str)],
+) -> Option<(MutexGuard<'static, Browser>, String, String, demo::Server)> {
+    let browser = browser().await?;
+    let pages = serve_pages().await;
+    let origin = pages.origin("127.0.0.1");
+    let server = demo_for(&origin, extra);
+    let api = server.url();
+    browser.open(&pages.url("127.0.0.1")).await;
+    Some((browser, origin, api, server))
 }
 
 #[tokio::test]
@@ -185,13 +201,9 @@ async fn exposed_header_is_readable_and_unexposed_one_is_not() {
 
 #[tokio::test]
 async fn preflighted_requests_with_credentials_succeed() {
-    let Some(browser) = browser().await else {
+    let Some((browser, _, api, _server)) = open_demo_page(&[]).await else {
         return;
     };
-    let pages = serve_pages().await;
-    let server = demo_for(&pages.origin("127.0.0.1"), &[]);
-    let api = server.url();
-    browser.open(&pages.url("127.0.0.1")).await;
 
     let put = browser.fetch(&format!("{api}/"), PUT_JSON).await;
     put.assert_response(200, "ok");
@@ -244,21 +256,16 @@ async fn preflighted_requests_with_credentials_succeed() {
 
 #[tokio::test]
 async fn wildcard_methods_and_headers_with_credentials_work_for_a_credentialed_preflight() {
-    let Some(browser) = browser().await else {
-        return;
-    };
-    let pages = serve_pages().await;
     // With credentials a literal `*` would mean a method or header named "*" to the browser:
     // the layer must answer with the requested names instead.
-    let server = demo_for(
-        &pages.origin("127.0.0.1"),
-        &[
-            ("CORS_ALLOWED_METHODS", "*"),
-            ("CORS_ALLOWED_HEADERS", "*,authorization"),
-        ],
-    );
-    let api = server.url();
-    browser.open(&pages.url("127.0.0.1")).await;
+    let Some((browser, _, api, _server)) = open_demo_page(&[
+        ("CORS_ALLOWED_METHODS", "*"),
+        ("CORS_ALLOWED_HEADERS", "*,authorization"),
+    ])
+    .await
+    else {
+        return;
+    };
 
     browser
         .fetch(
@@ -510,14 +517,10 @@ async fn disallowed_origin_is_blocked_and_the_console_says_why() {
 
 #[tokio::test]
 async fn allowed_origin_asking_for_a_disallowed_method_is_blocked_and_the_console_names_it() {
-    let Some(browser) = browser().await else {
+    let Some((browser, origin, api, _server)) = open_demo_page(&[]).await else {
         return;
     };
-    let pages = serve_pages().await;
-    let origin = pages.origin("127.0.0.1");
-    let server = demo_for(&origin, &[]);
-    let url = format!("{}/", server.url());
-    browser.open(&pages.url("127.0.0.1")).await;
+    let url = format!("{api}/");
 
     let patch =
         "Method PATCH is not allowed by Access-Control-Allow-Methods in preflight response.";
@@ -538,14 +541,10 @@ async fn allowed_origin_asking_for_a_disallowed_method_is_blocked_and_the_consol
 
 #[tokio::test]
 async fn allowed_origin_asking_for_a_disallowed_header_is_blocked_and_the_console_names_it() {
-    let Some(browser) = browser().await else {
+    let Some((browser, origin, api, _server)) = open_demo_page(&[]).await else {
         return;
     };
-    let pages = serve_pages().await;
-    let origin = pages.origin("127.0.0.1");
-    let server = demo_for(&origin, &[]);
-    let url = format!("{}/", server.url());
-    browser.open(&pages.url("127.0.0.1")).await;
+    let url = format!("{api}/");
 
     let header = "Request header field x-forbidden is not allowed by \
                   Access-Control-Allow-Headers in preflight response.";
@@ -569,14 +568,11 @@ async fn allowed_origin_asking_for_a_disallowed_header_is_blocked_and_the_consol
 
 #[tokio::test]
 async fn strict_policy_blocks_a_disallowed_method_without_naming_it() {
-    let Some(browser) = browser().await else {
+    let Some((browser, origin, api, _server)) = open_demo_page(&[("CORS_STRICT", "true")]).await
+    else {
         return;
     };
-    let pages = serve_pages().await;
-    let origin = pages.origin("127.0.0.1");
-    let server = demo_for(&origin, &[("CORS_STRICT", "true")]);
-    let url = format!("{}/", server.url());
-    browser.open(&pages.url("127.0.0.1")).await;
+    let url = format!("{api}/");
 
     // The 403 without headers that `strict` answers leaves Chromium only this to say.
     browser

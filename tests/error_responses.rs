@@ -181,6 +181,30 @@ fn assert_preflight_granted<B>(response: &Response<B>, method: &str) {
     assert_eq!(values(headers, &ACCESS_CONTROL_MAX_AGE), [b"600"]);
 }
 
+/// `method uri` is answered with `status` both times: from the allowed origin with the policy's
+/// headers, from a refused one with none of them.
+async fn assert_status_decorated<S, B>(service: &S, method: Method, uri: &str, status: StatusCode)
+where
+    S: Service<Request<Body>, Response = Response<B>> + Clone,
+    S::Error: std::fmt::Debug,
+{
+    let response = service
+        .clone()
+        .oneshot(actual(method.clone(), uri, ALLOWED))
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), status, "{method} {uri} from {ALLOWED}");
+    assert_cors_allowed(&response, ALLOWED);
+
+    let response = service
+        .clone()
+        .oneshot(actual(method.clone(), uri, REFUSED))
+        .await
+        .expect("a response");
+    assert_eq!(response.status(), status, "{method} {uri} from {REFUSED}");
+    assert_cors_refused(&response);
+}
+
 async fn body_bytes<B>(response: Response<B>) -> Bytes
 where
     B: http_body::Body,
@@ -266,14 +290,13 @@ impl Demo {
 #[tokio::test]
 async fn unauthorized_401_from_auth_layer_carries_cors_headers() {
     let app = Demo::new();
-
-    let response = app.send(actual(Method::GET, "/private", ALLOWED)).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_cors_allowed(&response, ALLOWED);
-
-    let response = app.send(actual(Method::GET, "/private", REFUSED)).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_cors_refused(&response);
+    assert_status_decorated(
+        &app.service,
+        Method::GET,
+        "/private",
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -353,40 +376,31 @@ async fn payload_too_large_413_from_body_limit_carries_cors_headers() {
 #[tokio::test]
 async fn not_found_404_from_router_fallback_carries_cors_headers() {
     let app = Demo::new();
-
-    let response = app.send(actual(Method::GET, "/nowhere", ALLOWED)).await;
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_cors_allowed(&response, ALLOWED);
-
-    let response = app.send(actual(Method::GET, "/nowhere", REFUSED)).await;
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_cors_refused(&response);
+    assert_status_decorated(&app.service, Method::GET, "/nowhere", StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn method_not_allowed_405_for_actual_put_carries_cors_headers() {
     let app = Demo::new();
-
-    let response = app.send(actual(Method::PUT, "/get-only", ALLOWED)).await;
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_cors_allowed(&response, ALLOWED);
-
-    let response = app.send(actual(Method::PUT, "/get-only", REFUSED)).await;
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_cors_refused(&response);
+    assert_status_decorated(
+        &app.service,
+        Method::PUT,
+        "/get-only",
+        StatusCode::METHOD_NOT_ALLOWED,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn internal_error_500_from_caught_panic_carries_cors_headers() {
     let app = Demo::new();
-
-    let response = app.send(actual(Method::GET, "/panic", ALLOWED)).await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert_cors_allowed(&response, ALLOWED);
-
-    let response = app.send(actual(Method::GET, "/panic", REFUSED)).await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert_cors_refused(&response);
+    assert_status_decorated(
+        &app.service,
+        Method::GET,
+        "/panic",
+        StatusCode::INTERNAL_SERVER_ERROR,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -488,21 +502,7 @@ async fn router_layer_arrangement_also_decorates_404_and_405() {
         (Method::GET, "/nowhere", StatusCode::NOT_FOUND),
         (Method::PUT, "/get-only", StatusCode::METHOD_NOT_ALLOWED),
     ] {
-        let response = app
-            .clone()
-            .oneshot(actual(method.clone(), uri, ALLOWED))
-            .await
-            .unwrap();
-        assert_eq!(response.status(), status);
-        assert_cors_allowed(&response, ALLOWED);
-
-        let response = app
-            .clone()
-            .oneshot(actual(method, uri, REFUSED))
-            .await
-            .unwrap();
-        assert_eq!(response.status(), status);
-        assert_cors_refused(&response);
+        assert_status_decorated(&app, method, uri, status).await;
     }
 }
 
@@ -628,20 +628,13 @@ async fn load_shed_error_turned_into_503_by_handle_error_layer_carries_cors_head
     let first_poll = std::future::poll_fn(|cx| Poll::Ready(in_flight.as_mut().poll(cx))).await;
     assert!(first_poll.is_pending(), "the hanging request finished");
 
-    let response = service
-        .clone()
-        .oneshot(actual(Method::GET, "/slow", ALLOWED))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_cors_allowed(&response, ALLOWED);
-
-    let response = service
-        .oneshot(actual(Method::GET, "/slow", REFUSED))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_cors_refused(&response);
+    assert_status_decorated(
+        &service,
+        Method::GET,
+        "/slow",
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
     drop(in_flight);
 }
 

@@ -102,6 +102,31 @@ pub fn header<B>(response: &Response<B>, name: &str) -> Option<String> {
     Some(first.to_str().unwrap().to_owned())
 }
 
+/// Asserts each named header's single value, or its absence for `None`; the message of a
+/// failure names the header. Panics, like [`header`], when one appears more than once.
+#[track_caller]
+pub fn assert_headers<B>(response: &Response<B>, expected: &[(&str, Option<&str>)]) {
+    assert_headers_for("", response, expected);
+}
+
+/// [`assert_headers`], with `context` (say, a test case's name) before the header's name in the
+/// message of a failure.
+#[track_caller]
+pub fn assert_headers_for<B>(
+    context: &str,
+    response: &Response<B>,
+    expected: &[(&str, Option<&str>)],
+) {
+    for &(name, value) in expected {
+        let what = if context.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{context}: {name}")
+        };
+        assert_eq!(header(response, name).as_deref(), value, "{what}");
+    }
+}
+
 /// Every value of `Vary`, split and lowercased.
 pub fn vary<B>(response: &Response<B>) -> Vec<String> {
     response
