@@ -28,8 +28,9 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     if config.allow_credentials && !config.dangerously_allow_insecure_origins {
         origins.guard_insecure_regex_matches();
     }
-    check_origins(config, &mut origins, &mut errors);
-    check_regexes(config, &mut origins, &mut errors);
+    let mut warnings = Vec::new();
+    check_origins(config, &mut origins, &mut errors, &mut warnings);
+    check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
     let (headers, headers_list) = check_request_headers(config, &mut errors);
     let expose = check_expose_headers(config, &mut errors);
@@ -43,6 +44,9 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         .collect();
     if let Some(errors) = ConfigErrors::from_vec(errors) {
         return Err(errors);
+    }
+    for warning in warnings {
+        tracing::warn!("CORS policy: {warning}");
     }
     // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
     // HTTP caches").
@@ -80,7 +84,12 @@ fn at(key: &'static str, index: usize) -> At {
     At::entry(key, index)
 }
 
-fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
+fn check_origins(
+    config: &CorsConfig,
+    origins: &mut OriginMatcher,
+    errors: &mut Vec<ConfigError>,
+    warnings: &mut Vec<String>,
+) {
     const KEY: &str = "allowed_origins";
     let list = &config.allowed_origins;
     if list.is_empty() && config.allowed_origin_regexes.is_empty() {
@@ -128,7 +137,9 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 origins.allow_any();
             }
             Entry::Null => {
-                if !config.dangerously_allow_null_origin {
+                if config.dangerously_allow_null_origin {
+                    warnings.push(opted_in(location, raw, "dangerously_allow_null_origin"));
+                } else {
                     errors.push(ConfigError::new(
                         Kind::NullOrigin,
                         location,
@@ -141,11 +152,11 @@ fn check_origins(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 origins.add_exact("null");
             }
             Entry::Exact(origin) => {
-                check_credentials(config, location, raw, &entry, errors);
+                check_credentials(config, location, raw, &entry, errors, warnings);
                 origins.add_exact(origin);
             }
             Entry::Pattern(pattern) => {
-                check_credentials(config, location, raw, &entry, errors);
+                check_credentials(config, location, raw, &entry, errors, warnings);
                 origins.add_pattern(pattern.clone());
             }
         }
@@ -184,6 +195,7 @@ fn check_credentials(
     raw: &str,
     entry: &Entry,
     errors: &mut Vec<ConfigError>,
+    warnings: &mut Vec<String>,
 ) {
     if !config.allow_credentials {
         return;
@@ -191,10 +203,14 @@ fn check_credentials(
     let Some((scheme, host)) = entry.scheme_and_host() else {
         return;
     };
-    if matches!(scheme, "http" | "ws")
-        && !is_loopback(host)
-        && !config.dangerously_allow_insecure_origins
-    {
+    let insecure = matches!(scheme, "http" | "ws") && !is_loopback(host);
+    if insecure && config.dangerously_allow_insecure_origins {
+        warnings.push(opted_in(
+            location,
+            raw,
+            "dangerously_allow_insecure_origins",
+        ));
+    } else if insecure {
         errors.push(ConfigError::new(
             Kind::InsecureOriginWithCredentials,
             location,
@@ -206,7 +222,16 @@ fn check_credentials(
         ));
     }
     if let Entry::Pattern(pattern) = entry {
-        if covers_public_suffix(pattern) && !config.dangerously_allow_public_suffix_wildcards {
+        if !covers_public_suffix(pattern) {
+            return;
+        }
+        if config.dangerously_allow_public_suffix_wildcards {
+            warnings.push(opted_in(
+                location,
+                raw,
+                "dangerously_allow_public_suffix_wildcards",
+            ));
+        } else {
             let domain = pattern.wildcard_domain().unwrap_or_default();
             errors.push(ConfigError::new(
                 Kind::PublicSuffixWildcardWithCredentials,
@@ -223,6 +248,11 @@ fn check_credentials(
     }
 }
 
+/// The warning logged when an opt-in lets an entry through.
+fn opted_in(location: At, raw: &str, opt_in: &str) -> String {
+    format!("{location}: {raw:?} is allowed only because {opt_in} is set")
+}
+
 /// Whether the wildcard's domain is a public suffix, or has a wildcard public-suffix rule right
 /// below it (`*.kawasaki.jp`). Named suffixes deeper down (`s3.amazonaws.com` below
 /// `amazonaws.com`) cannot be listed from the suffix list; matching guards against those.
@@ -236,14 +266,19 @@ fn covers_public_suffix(pattern: &Pattern) -> bool {
     is_suffix(domain.as_bytes()) || is_suffix(format!("tower-cors-probe.{domain}").as_bytes())
 }
 
-fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut Vec<ConfigError>) {
+fn check_regexes(
+    config: &CorsConfig,
+    origins: &mut OriginMatcher,
+    errors: &mut Vec<ConfigError>,
+    warnings: &mut Vec<String>,
+) {
     const KEY: &str = "allowed_origin_regexes";
     if config.allowed_origin_regexes.is_empty() {
         return;
     }
     #[cfg(not(feature = "regex"))]
     {
-        let _ = origins;
+        let _ = (origins, warnings);
         errors.push(ConfigError::new(
             Kind::RegexDisabled,
             KEY,
@@ -277,6 +312,7 @@ fn check_regexes(config: &CorsConfig, origins: &mut OriginMatcher, errors: &mut 
                 if config.dangerously_allow_null_origin {
                     // Regexes only see valid scheme://host origins, so `null` is allowed by
                     // listing it.
+                    warnings.push(opted_in(location, pattern, "dangerously_allow_null_origin"));
                     origins.add_exact("null");
                 } else {
                     errors.push(ConfigError::new(

@@ -1361,3 +1361,221 @@ async fn regexes_never_allow_insecure_origins_with_credentials() {
     let opted_in = build(policy.dangerously_allow_insecure_origins(true));
     assert_allowed(&opted_in, b"http://app.example.com", "opt-in").await;
 }
+
+/// One row of the attack table: a policy, origins that must be refused, and origins that must
+/// pass.
+struct AttackRow {
+    class: &'static str,
+    origins: &'static [&'static str],
+    regexes: &'static [&'static str],
+    credentials: bool,
+    attackers: &'static [&'static str],
+    legitimate: &'static [&'static str],
+}
+
+/// Every misconfiguration class of research/other-anchors.md §9, as a table.
+#[test]
+fn attack_table_refuses_every_attacker_and_passes_every_legitimate_origin() {
+    let long_host = format!("https://{}.example.com", "a".repeat(63));
+    let too_long = format!("https://{}example.com", "a.".repeat(130));
+    let rows = [
+        AttackRow {
+            class: "reflection",
+            origins: &["https://app.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &["https://attacker.net", "https://example.com", "null"],
+            legitimate: &["https://app.example.com"],
+        },
+        AttackRow {
+            class: "null",
+            origins: &["https://app.example.com"],
+            regexes: &[r"https://[a-z]+\.example\.com"],
+            credentials: true,
+            attackers: &["null", "NULL", " null"],
+            legitimate: &["https://shop.example.com"],
+        },
+        AttackRow {
+            class: "prefix",
+            origins: &["https://example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://example.com.attacker.net",
+                "https://example.computer",
+                "https://example.com:8443",
+                "https://example.comm",
+            ],
+            legitimate: &["https://example.com"],
+        },
+        AttackRow {
+            class: "suffix",
+            origins: &["https://*.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://attackerexample.com",
+                "https://attacker-example.com",
+                "https://example.com",
+            ],
+            legitimate: &["https://www.example.com"],
+        },
+        AttackRow {
+            class: "substring",
+            origins: &["https://**.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://notexample.com",
+                "https://example.com.attacker.net",
+                "https://a.example.com.attacker.net",
+            ],
+            legitimate: &["https://a.b.example.com"],
+        },
+        AttackRow {
+            class: "unescaped dot, escaped",
+            origins: &[],
+            regexes: &[r"https://api\.example\.com"],
+            credentials: true,
+            attackers: &["https://apixexample.com", "https://api-example.com"],
+            legitimate: &["https://api.example.com"],
+        },
+        AttackRow {
+            class: "unanchored regex",
+            origins: &[],
+            regexes: &[r"https://[a-z]+\.example\.org"],
+            credentials: true,
+            attackers: &[
+                "https://www.example.org.hacker.com",
+                "evilhttps://www.example.org",
+                "https://www.example.org/",
+            ],
+            legitimate: &["https://www.example.org"],
+        },
+        AttackRow {
+            class: "wide regex",
+            origins: &[],
+            regexes: &[r"https://([a-z]+-dot-)?app\.appspot\.com"],
+            credentials: true,
+            attackers: &[
+                "https://anything.evil.com-dot-app.appspot.com",
+                "https://x-dot-y-dot-app.appspot.com",
+            ],
+            legitimate: &["https://pr-dot-app.appspot.com", "https://app.appspot.com"],
+        },
+        AttackRow {
+            class: "insecure scheme",
+            origins: &["https://app.example.com"],
+            regexes: &[r"https?://shop\.example\.com"],
+            credentials: true,
+            attackers: &[
+                "http://app.example.com",
+                "http://shop.example.com",
+                "ws://app.example.com",
+            ],
+            legitimate: &["https://app.example.com", "https://shop.example.com"],
+        },
+        AttackRow {
+            class: "public suffix wildcard",
+            origins: &["https://**.amazonaws.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &["https://attacker.s3.amazonaws.com"],
+            legitimate: &["https://console.amazonaws.com"],
+        },
+        AttackRow {
+            class: "shared suffix",
+            origins: &["https://foo.com", "https://bar.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://barfoo.com",
+                "https://foobar.com",
+                "https://oo.com",
+                "https://ar.com",
+            ],
+            legitimate: &["https://foo.com", "https://bar.com"],
+        },
+        AttackRow {
+            class: "parser differentials",
+            origins: &["https://example.com", "https://*.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://example.com`.attacker.net",
+                "https://example.com_.attacker.net",
+                "https://example.com%60.attacker.net",
+                "https://example.com@attacker.net",
+                "https://attacker.net#.example.com",
+                "https://attacker.net/.example.com",
+                "https://attacker.net?.example.com",
+                "https://example.com\t",
+                "https://a.example.com:",
+                "https://a.example.com:0443",
+            ],
+            legitimate: &["https://example.com", "https://a.example.com"],
+        },
+        AttackRow {
+            class: "trailing-dot hosts",
+            origins: &["https://example.com", "https://*.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[
+                "https://example.com.",
+                "https://a.example.com.",
+                "https://a..example.com",
+                "https://.example.com",
+            ],
+            legitimate: &["https://a.example.com"],
+        },
+        AttackRow {
+            class: "very long hosts",
+            origins: &["https://**.example.com"],
+            regexes: &[],
+            credentials: true,
+            attackers: &[],
+            legitimate: &[],
+        },
+    ];
+    let mut cases = 0;
+    for row in &rows {
+        let layer = CorsLayer::builder()
+            .allow_origins(row.origins.iter().copied())
+            .allow_origin_regexes(row.regexes.iter().copied())
+            .allow_credentials(row.credentials)
+            .build()
+            .unwrap_or_else(|errors| panic!("{}: {errors}", row.class));
+        let decide = |origin: &[u8]| {
+            let request = http::Request::get("/")
+                .header("origin", http::HeaderValue::from_bytes(origin).unwrap())
+                .body(())
+                .unwrap();
+            !layer.decide(&request).is_refused()
+        };
+        let mut attackers: Vec<&[u8]> = row.attackers.iter().map(|o| o.as_bytes()).collect();
+        let mut legitimate: Vec<&[u8]> = row.legitimate.iter().map(|o| o.as_bytes()).collect();
+        if row.class == "very long hosts" {
+            attackers.push(too_long.as_bytes());
+            legitimate.push(long_host.as_bytes());
+        }
+        for origin in attackers {
+            assert!(
+                !decide(origin),
+                "{}: {:?} allowed",
+                row.class,
+                String::from_utf8_lossy(origin)
+            );
+            cases += 1;
+        }
+        for origin in legitimate {
+            assert!(
+                decide(origin),
+                "{}: {:?} refused",
+                row.class,
+                String::from_utf8_lossy(origin)
+            );
+            cases += 1;
+        }
+    }
+    assert!(cases >= 60, "{cases} cases");
+}
