@@ -238,7 +238,7 @@ fn opt_ins_are_logged_at_warn_level_when_they_allow_something() {
     ];
     for (case, toml, opt_in) in cases {
         let lines = warnings_while(|| {
-            CorsLayer::from_toml_str(toml).unwrap();
+            let _layer = CorsLayer::from_toml_str(toml).unwrap();
         });
         assert_eq!(lines.len(), 1, "{case}: {lines:#?}");
         assert!(
@@ -248,7 +248,7 @@ fn opt_ins_are_logged_at_warn_level_when_they_allow_something() {
         );
     }
     let env = warnings_while(|| {
-        CorsLayer::from_vars(
+        let _layer = CorsLayer::from_vars(
             "CORS_",
             [
                 ("CORS_ALLOWED_ORIGINS", "null"),
@@ -260,7 +260,7 @@ fn opt_ins_are_logged_at_warn_level_when_they_allow_something() {
     assert_eq!(env.len(), 1, "{env:#?}");
     // An opt-in that allows nothing says nothing.
     let unused = warnings_while(|| {
-        CorsLayer::builder()
+        let _layer = CorsLayer::builder()
             .allow_origins(["https://app.example.com"])
             .dangerously_allow_null_origin(true)
             .dangerously_allow_insecure_origins(true)
