@@ -2,6 +2,8 @@
 //! fuzz targets run, so that the normal test run, on stable, keeps every input the fuzzer ever
 //! kept and every crash it ever found fixed.
 
+#![allow(clippy::print_stderr)] // the replay counts are worth seeing with --nocapture
+
 mod fuzz_checks;
 
 use std::path::Path;

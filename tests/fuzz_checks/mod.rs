@@ -3,7 +3,7 @@
 //! simple, stable way (lines), drives the public API and asserts an invariant against an
 //! independent oracle, so any input the fuzzer finds can be replayed by the normal test run.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
