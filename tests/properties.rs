@@ -2,8 +2,8 @@
 //!
 //! Every request is sent through the layer with `oneshot`, around an inner service that counts its
 //! calls, and judged by [`CorsLayer::decide`] as well. What an origin should get is decided by a
-//! reference implementation written here (`oracle`): its own parser of serialized origins and
-//! its own reading of the pattern grammar, sharing no code with the crate.
+//! reference implementation written here (the oracle section below): its own parser of
+//! serialized origins and its own reading of the pattern grammar, sharing no code with the crate.
 //!
 //! The properties, one proptest each (two for "no input panics"):
 //! 1. `disallowed_origin_is_never_echoed_nor_granted`
@@ -1404,7 +1404,10 @@ proptest! {
         safelisted in select(vec!["GET", "HEAD", "POST"]),
         inner in inner_service(),
     ) {
-        prop_assert!(spec.allows(std::slice::from_ref(&origin)), "the generator or the oracle is wrong");
+        prop_assert!(
+            spec.allows(std::slice::from_ref(&origin)),
+            "the generator or the oracle is wrong"
+        );
         let layer = spec.build();
         let mut headers = origin_lines(std::slice::from_ref(&origin));
         let (method, kind) = if preflight.is_some() {
@@ -1645,11 +1648,19 @@ proptest! {
             (cat(&[b"https://", &[b'a'; 64], b".", d, &port_ok]), false),
             (cat(&[b"https://", &host_of_len(d, 253), &port_ok]), wildcard.any_depth),
             (cat(&[b"https://", &host_of_len(d, 254), &port_ok]), false),
-            (cat(&[b"https://", &host_of_len(d, 253), b":8443"]), wildcard.any_depth && other_port_ok),
+            (
+                cat(&[b"https://", &host_of_len(d, 253), b":8443"]),
+                wildcard.any_depth && other_port_ok,
+            ),
             (cat(&[b"https://", &host_of_len(d, 254), b":8443"]), false),
         ];
         for (origin, expected) in shapes {
-            prop_assert_eq!(wildcard.allows(&origin), expected, "oracle on {:?}", Raw(origin.clone()));
+            prop_assert_eq!(
+                wildcard.allows(&origin),
+                expected,
+                "oracle on {:?}",
+                Raw(origin.clone())
+            );
             let allowed = layer_allows(&layer, &origin)?;
             prop_assert_eq!(allowed, expected, "{} on {:?}", entry, Raw(origin));
         }
