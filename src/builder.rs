@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::config::CorsConfig;
 use crate::error::ConfigErrors;
 use crate::layer::CorsLayer;
+use crate::preset::Preset;
 
 /// Builds a [`CorsLayer`] in code; from [`CorsLayer::builder`].
 ///
@@ -138,6 +139,13 @@ impl CorsBuilder {
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.config.sources.forget("max_age");
         self.config.max_age = Some(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
+        self
+    }
+
+    /// Adds a preset's methods, request headers and exposed headers; see [`Preset`].
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.config.sources.forget("presets");
+        self.config.presets.push(preset.name().to_owned());
         self
     }
 

@@ -12,6 +12,7 @@ mod headers;
 mod layer;
 mod origin;
 mod policy;
+mod preset;
 mod request;
 mod service;
 mod validate;
@@ -25,6 +26,7 @@ pub use self::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use self::future::ResponseFuture;
 pub use self::layer::CorsLayer;
+pub use self::preset::{Preset, UnknownPreset};
 pub use self::service::Cors;
 
 /// The README's Rust examples, compiled as doctests so that they stay true.

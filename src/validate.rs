@@ -9,6 +9,7 @@ use crate::headers::{is_token, join};
 use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::origin::{is_loopback, OriginMatcher};
 use crate::policy::{HeaderRule, MethodRule, Policy};
+use crate::preset::Preset;
 
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
 const MAX_AGE_LIMIT: i64 = 86_400;
@@ -21,6 +22,13 @@ const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.i
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     let mut errors = Vec::new();
+    let merged;
+    let config = if config.presets.is_empty() {
+        config
+    } else {
+        merged = with_presets(config, &mut errors);
+        &merged
+    };
     let mut origins = OriginMatcher::default();
     if config.allow_credentials && !config.dangerously_allow_public_suffix_wildcards {
         origins.guard_public_suffixes();
@@ -78,6 +86,40 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         headers_list,
         vary_preflight,
     })
+}
+
+/// The configuration with its presets' lists appended. Names browsers never let scripts send
+/// (`accept-encoding` in `connect`) are left out, since they would only be refused.
+fn with_presets(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> CorsConfig {
+    let mut merged = config.clone();
+    for (i, name) in config.presets.iter().enumerate() {
+        let preset = match name.parse::<Preset>() {
+            Ok(preset) => preset,
+            Err(_) => {
+                errors.push(ConfigError::new(
+                    Kind::InvalidValue,
+                    at("presets", i),
+                    Some(name),
+                    "it is not a preset",
+                    "the presets are \"grpc-web\" and \"connect\"",
+                ));
+                continue;
+            }
+        };
+        let owned = |names: &[&str]| names.iter().map(|&n| n.to_owned()).collect::<Vec<_>>();
+        merged.allowed_methods.extend(owned(preset.methods()));
+        merged.allowed_headers.extend(
+            preset
+                .request_headers()
+                .iter()
+                .filter(|name| !is_forbidden_request_header(name))
+                .map(|&name| name.to_owned()),
+        );
+        merged
+            .expose_headers
+            .extend(owned(preset.exposed_headers()));
+    }
+    merged
 }
 
 fn at(key: &'static str, index: usize) -> At {

@@ -34,6 +34,7 @@ impl<'de> Visitor<'de> for ConfigVisitor {
                 "allowed_methods" => config.allowed_methods = map.next_value::<List>()?.0,
                 "allowed_headers" => config.allowed_headers = map.next_value::<List>()?.0,
                 "expose_headers" => config.expose_headers = map.next_value::<List>()?.0,
+                "presets" => config.presets = map.next_value::<List>()?.0,
                 "max_age" => config.max_age = map.next_value()?,
                 "allow_credentials" => config.allow_credentials = map.next_value()?,
                 "allow_private_network" => config.allow_private_network = map.next_value()?,

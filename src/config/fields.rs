@@ -16,7 +16,7 @@ pub(crate) enum Shape {
 }
 
 /// Every key, in the order of [`CorsConfig`]'s fields and of validation's error list.
-pub(crate) const KEYS: [(&str, Shape); 12] = [
+pub(crate) const KEYS: [(&str, Shape); 13] = [
     ("allowed_origins", Shape::List),
     ("allowed_origin_regexes", Shape::Regexes),
     ("allow_credentials", Shape::Bool),
@@ -26,6 +26,7 @@ pub(crate) const KEYS: [(&str, Shape); 12] = [
     ("max_age", Shape::Seconds),
     ("allow_private_network", Shape::Bool),
     ("strict", Shape::Bool),
+    ("presets", Shape::List),
     ("dangerously_allow_null_origin", Shape::Bool),
     ("dangerously_allow_insecure_origins", Shape::Bool),
     ("dangerously_allow_public_suffix_wildcards", Shape::Bool),
@@ -49,6 +50,7 @@ impl CorsConfig {
             ("allowed_methods", Value::List(list)) => self.allowed_methods = list,
             ("allowed_headers", Value::List(list)) => self.allowed_headers = list,
             ("expose_headers", Value::List(list)) => self.expose_headers = list,
+            ("presets", Value::List(list)) => self.presets = list,
             ("max_age", Value::Seconds(seconds)) => self.max_age = Some(seconds),
             ("allow_credentials", Value::Bool(b)) => self.allow_credentials = b,
             ("allow_private_network", Value::Bool(b)) => self.allow_private_network = b,

@@ -80,6 +80,9 @@ pub struct CorsConfig {
     /// an allowed origin that asks for a method or header not allowed gets a 204 with the
     /// allowed lists, so that the browser's console names the exact method or header.
     pub strict: bool,
+    /// Presets (`grpc-web`, `connect`) whose methods, request headers and exposed headers are
+    /// added to the lists above before validation; see [`Preset`](crate::Preset).
+    pub presets: Vec<String>,
     /// Allow `null` in `allowed_origins`. Any page can make its origin `null` with a sandboxed
     /// iframe, so allowing it is close to allowing every origin.
     pub dangerously_allow_null_origin: bool,
@@ -130,6 +133,9 @@ impl std::fmt::Display for CorsConfig {
             writeln!(f, "max_age = {max_age}")?;
         }
         writeln!(f, "allow_private_network = {}", self.allow_private_network)?;
+        if !self.presets.is_empty() {
+            list(f, "presets", &self.presets)?;
+        }
         for (key, set) in [
             ("strict", self.strict),
             (
