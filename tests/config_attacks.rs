@@ -3,10 +3,11 @@
 //! that allow some of them are named to be impossible to enable by accident, and using one is
 //! logged at warn level when the layer is built.
 
-use std::sync::{Arc, Mutex};
+#[path = "common/logs.rs"]
+mod logs;
 
+use logs::log_lines;
 use tower_cors::{ConfigErrorKind as Kind, CorsConfig, CorsLayer};
-use tracing_subscriber::fmt::MakeWriter;
 
 /// One dangerous configuration, spelled three ways.
 struct Attack {
@@ -181,38 +182,8 @@ fn every_dangerous_configuration_is_refused_through_builder_toml_and_env_alike()
     }
 }
 
-/// Collects what the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 fn warnings_while(build: impl FnOnce()) -> Vec<String> {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .without_time()
-        .with_writer(captured.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, build);
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    text.lines().map(str::to_owned).collect()
+    log_lines(tracing::Level::WARN, build)
 }
 
 #[test]

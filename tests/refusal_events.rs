@@ -1,44 +1,18 @@
 //! Every refusal emits one `tracing` event at debug level naming the origin, method, path and
 //! reason; allowed requests emit none.
 
+#[path = "common/logs.rs"]
+mod logs;
+
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 
 use http::{Request, Response};
+use logs::log_lines;
 use tower::{service_fn, Layer, Service};
 use tower_cors::CorsLayer;
-use tracing_subscriber::fmt::MakeWriter;
-
-/// Collects what the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Calls the layer once per request under a debug-level subscriber; returns the log lines.
 fn events(requests: Vec<Request<()>>) -> Vec<String> {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .without_time()
-        .with_writer(captured.clone())
-        .finish();
     let layer = CorsLayer::builder()
         .allow_origins(["https://app.example.com"])
         .allow_methods(["PUT"])
@@ -47,14 +21,12 @@ fn events(requests: Vec<Request<()>>) -> Vec<String> {
     let mut service = layer.layer(service_fn(|_: Request<()>| async {
         Ok::<_, Infallible>(Response::new(String::new()))
     }));
-    tracing::subscriber::with_default(subscriber, || {
+    log_lines(tracing::Level::DEBUG, || {
         for request in requests {
             // The decision is made, and logged, when the request is handed to the layer.
             drop(service.call(request));
         }
-    });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    text.lines().map(str::to_owned).collect()
+    })
 }
 
 fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Request<()> {
