@@ -18,10 +18,8 @@
 #[path = "common/demo.rs"]
 mod demo;
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
@@ -893,49 +891,6 @@ async fn drive(
     (clients, tally)
 }
 
-/// The demo server, started with `POLICY`, killed when dropped. `demo::Server` does not expose
-/// the child's pid, which the memory readings need, so the server is started here from
-/// `demo::command`, the same way `demo::start` does.
-struct LoadServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for LoadServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server() -> LoadServer {
-    let child = demo::command(POLICY)
-        .spawn()
-        .expect("start the demo server");
-    let mut server = LoadServer { child, port: 0 };
-    let stdout = server.child.stdout.take().expect("stdout");
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut startup = String::new();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            startup.push_str(&line);
-            startup.push('\n');
-            if let Some(port) = line.strip_prefix("listening on http://127.0.0.1:") {
-                let _ = sender.send(port.parse::<u16>().map_err(|_| startup.clone()));
-                return;
-            }
-        }
-        let _ = sender.send(Err(startup));
-    });
-    let port = receiver
-        .recv_timeout(demo::TIMEOUT)
-        .expect("the demo server to start");
-    server.port = port.unwrap_or_else(|startup| {
-        panic!("the demo server printed no listening line; stdout was:\n{startup}")
-    });
-    server
-}
-
 /// The resident set size of process `pid`, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -1001,8 +956,8 @@ async fn run(port: u16, pid: u32, done: Arc<AtomicU64>) -> Measured {
 
 #[test]
 fn hundred_thousand_mixed_requests_are_all_answered_correctly_in_flat_memory() {
-    let mut server = start_server();
-    let pid = server.child.id();
+    let mut server = demo::start(POLICY);
+    let pid = server.pid();
     let port = server.port;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -1023,11 +978,7 @@ fn hundred_thousand_mixed_requests_are_all_answered_correctly_in_flat_memory() {
             )
         });
     // The server must still be running: no crash under load.
-    let exited = server.child.try_wait().expect("query the demo server");
-    assert!(
-        exited.is_none(),
-        "the demo server exited under load: {exited:?}"
-    );
+    assert!(server.is_running(), "the demo server exited under load");
 
     let Measured {
         tally,

@@ -41,6 +41,16 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// The server process's id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the server process is still running.
+    pub(crate) fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// `http://127.0.0.1:PORT`, the origin of this server.
     pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
