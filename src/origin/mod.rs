@@ -178,8 +178,9 @@ impl SchemePatterns {
             HostPattern::OneLabel(domain) => (&mut self.one_label, domain),
             HostPattern::AnyDepth(domain) => {
                 let labels = domain.split('.').count();
-                if !self.any_depth_labels.contains(&labels) {
-                    self.any_depth_labels.push(labels);
+                // Sorted, so that the deepest is last.
+                if let Err(at) = self.any_depth_labels.binary_search(&labels) {
+                    self.any_depth_labels.insert(at, labels);
                 }
                 (&mut self.any_depth, domain)
             }
@@ -210,7 +211,7 @@ impl SchemePatterns {
                 return true;
             }
         }
-        let deepest = self.any_depth_labels.iter().copied().max().unwrap_or(0);
+        let deepest = self.any_depth_labels.last().copied().unwrap_or(0);
         let mut labels = 0;
         for (i, byte) in host.bytes().enumerate().rev() {
             if labels >= deepest {
