@@ -1,13 +1,13 @@
-//! Starting the demo server (`cargo run --example server`) from the tests: the built example is
-//! started on a free loopback port (`PORT=0`) with the given environment, and killed when dropped.
-//! Shared by `tests/demo_server.rs` and `tests/browser.rs`.
+//! Starting the example servers (`cargo run --example server`, `grpc_web`, `hyper`) from the tests:
+//! the built example is started on a free loopback port (`PORT=0`) with the given environment, and
+//! killed when dropped. Shared by the tests that talk to a running server.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 /// How long the server may take to start, and a request to be answered.
@@ -15,19 +15,19 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The example binary that `cargo test` builds beside the test binaries; built on demand when
 /// the tests run on their own.
-pub(crate) fn server_binary() -> PathBuf {
+pub(crate) fn example_binary(example: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let debug_dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target dir");
-    let binary = debug_dir.join("examples").join("server");
+    let binary = debug_dir.join("examples").join(example);
     if !binary.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--example", "server", "--all-features"])
+            .args(["build", "--example", example, "--all-features"])
             .status()
-            .expect("cargo build --example server");
+            .expect("cargo build --example");
         assert!(status.success());
     }
     binary
@@ -38,6 +38,7 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) port: u16,
     pub(crate) startup: String,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -49,6 +50,23 @@ impl Server {
     /// Whether the server process is still running.
     pub(crate) fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Everything the server wrote to stderr so far (read continuously, so the pipe never fills).
+    pub(crate) fn stderr(&self) -> String {
+        self.stderr.lock().map(|text| text.clone()).unwrap_or_default()
+    }
+
+    /// Waits, at most [`TIMEOUT`], until stderr contains `needle`; whether it did.
+    pub(crate) fn wait_for_stderr(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + TIMEOUT;
+        while std::time::Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     /// `http://127.0.0.1:PORT`, the origin of this server.
@@ -66,7 +84,12 @@ impl Drop for Server {
 
 /// The command that starts the demo server with only these variables (and `PORT=0`).
 pub(crate) fn command(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(server_binary());
+    example_command("server", vars)
+}
+
+/// The command that starts `example` with only these variables (and `PORT=0`).
+pub(crate) fn example_command(example: &str, vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(example_binary(example));
     command
         .env_clear()
         .env("PORT", "0")
@@ -81,10 +104,28 @@ pub(crate) fn command(vars: &[(&str, &str)]) -> Command {
     command
 }
 
-/// Starts the server and waits for its `listening on` line.
+/// Starts the demo server and waits for its `listening on` line.
 pub(crate) fn start(vars: &[(&str, &str)]) -> Server {
-    let mut child = command(vars).spawn().expect("start the demo server");
+    start_example("server", vars)
+}
+
+/// Starts `example` and waits for its `listening on` line.
+pub(crate) fn start_example(example: &str, vars: &[(&str, &str)]) -> Server {
+    let mut child = example_command(example, vars)
+        .spawn()
+        .expect("start the example server");
     let stdout = child.stdout.take().expect("stdout");
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let stderr_pipe = child.stderr.take().expect("stderr");
+    let collected = Arc::clone(&stderr);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            if let Ok(mut text) = collected.lock() {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+    });
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         let mut startup = String::new();
@@ -104,5 +145,6 @@ pub(crate) fn start(vars: &[(&str, &str)]) -> Server {
         child,
         port,
         startup,
+        stderr,
     }
 }
