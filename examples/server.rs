@@ -9,6 +9,8 @@
 //!
 //! With no `CORS_*` variable set it uses a development policy for local frontends; otherwise it
 //! reads the policy from the `CORS_*` variables (and the TOML file named by `CORS_CONFIG`).
+//! `kill -HUP <pid>` reloads that file (the variables still override it) without a restart; an
+//! invalid file is refused with every problem and the running policy stays.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -43,6 +45,7 @@ async fn main() {
                 .unwrap_or_else(|_| "info,tower_cors=debug".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let cors = match load_policy() {
@@ -55,6 +58,19 @@ async fn main() {
             std::process::exit(1);
         }
     };
+
+    let (cors, reload) = cors.reloadable();
+    // Registered before the server listens, so that no SIGHUP can find the default action
+    // (terminating the process) in place.
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(hangups) => drop(tokio::spawn(reload_on_hangup(hangups, reload))),
+        Err(error) => {
+            tracing::warn!("cannot listen for SIGHUP, the policy will not reload: {error}")
+        }
+    }
+    #[cfg(not(unix))]
+    drop(reload);
 
     let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
         Err(_) => 3000,
@@ -99,6 +115,39 @@ fn load_policy() -> Result<CorsLayer, tower_cors::ConfigErrors> {
         "no CORS_* variable is set: using the development policy for local frontends:\n{config}"
     );
     CorsLayer::try_from(config)
+}
+
+/// Reloads the policy from the environment and `CORS_CONFIG` on every `SIGHUP`, logging what
+/// changed or every reason the new file was refused.
+#[cfg(unix)]
+async fn reload_on_hangup(
+    mut hangups: tokio::signal::unix::Signal,
+    handle: tower_cors::ReloadHandle,
+) {
+    while hangups.recv().await.is_some() {
+        let Some(path) = std::env::var_os("CORS_CONFIG") else {
+            tracing::warn!("SIGHUP: CORS_CONFIG is not set, so there is no file to reload");
+            continue;
+        };
+        let path = path.to_string_lossy().into_owned();
+        match CorsConfig::from_env().and_then(|config| handle.reload(config)) {
+            Ok(changes) if changes.is_empty() => {
+                tracing::info!("SIGHUP: CORS policy reloaded from {path}: nothing changed");
+            }
+            Ok(changes) => {
+                for change in &changes {
+                    tracing::info!("SIGHUP: CORS policy reloaded from {path}: {change}");
+                }
+            }
+            Err(errors) => {
+                for error in &errors {
+                    tracing::warn!(
+                        "SIGHUP: CORS reload refused, the running policy stays: {error}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Local frontends on any port, with credentials (loopback origins may use plain http).

@@ -10,6 +10,7 @@ use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal};
 use crate::error::ConfigErrors;
 use crate::policy::{Policy, PreflightAnswer};
+use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
 use crate::service::Cors;
 
@@ -37,7 +38,7 @@ use crate::service::Cors;
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct CorsLayer {
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl CorsLayer {
@@ -62,7 +63,33 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> CorsDecision {
-        decide(&self.policy, request)
+        self.policy.with(|policy| decide(policy, request))
+    }
+
+    /// This layer, made reloadable, and the [`ReloadHandle`] that swaps its policy.
+    ///
+    /// The services the returned layer wraps read the policy from a slot that the handle
+    /// replaces atomically, so a running server changes its allowlist without a restart and
+    /// without dropping a request. Reading the slot costs each request a few atomic operations;
+    /// a layer that never reloads should stay as it is. Calling this on a layer that is already
+    /// reloadable returns another handle to the same slot.
+    pub fn reloadable(mut self) -> (Self, ReloadHandle) {
+        let handle = ReloadHandle::new(self.policy.slot());
+        (self, handle)
+    }
+
+    /// The configuration of the policy in force: the one this layer was built from, or the last
+    /// one its [`ReloadHandle`] swapped in.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
+    /// assert_eq!(layer.config().allowed_origins, ["https://app.example.com"]);
+    /// # Ok::<(), tower_cors::ConfigErrors>(())
+    /// ```
+    pub fn config(&self) -> CorsConfig {
+        self.policy.with(|policy| policy.config.clone())
     }
 }
 
@@ -101,7 +128,7 @@ impl TryFrom<&CorsConfig> for CorsLayer {
     /// Validates `config`, returning every problem at once.
     fn try_from(config: &CorsConfig) -> Result<Self, Self::Error> {
         crate::validate::validate(config).map(|policy| Self {
-            policy: Arc::new(policy),
+            policy: SharedPolicy::Fixed(Arc::new(policy)),
         })
     }
 }
@@ -110,6 +137,6 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors::new(inner, Arc::clone(&self.policy))
+        Cors::new(inner, self.policy.clone())
     }
 }

@@ -13,6 +13,7 @@ mod layer;
 mod origin;
 mod policy;
 mod preset;
+mod reload;
 mod request;
 mod service;
 mod validate;
@@ -27,6 +28,7 @@ pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use self::future::ResponseFuture;
 pub use self::layer::CorsLayer;
 pub use self::preset::{Preset, UnknownPreset};
+pub use self::reload::{ConfigChange, ReloadHandle};
 pub use self::service::Cors;
 
 /// The README's Rust examples, compiled as doctests so that they stay true.

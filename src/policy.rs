@@ -10,6 +10,7 @@ use http::header::{
 };
 use http::{Response, StatusCode};
 
+use crate::config::CorsConfig;
 use crate::decision::{CorsRequestKind, Refusal, RefusalReason};
 use crate::headers::{
     append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES,
@@ -82,6 +83,8 @@ static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 /// A validated CORS policy, shared by every clone of the layer and service.
 #[derive(Debug)]
 pub(crate) struct Policy {
+    /// The configuration this policy was validated from, as given (presets not merged).
+    pub(crate) config: CorsConfig,
     pub(crate) origins: OriginMatcher,
     pub(crate) credentials: bool,
     pub(crate) methods: MethodRule,

@@ -11,6 +11,7 @@ use crate::body::ResponseBody;
 use crate::decision::{CorsRequestKind, Quoted, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
+use crate::reload::SharedPolicy;
 use crate::request::{classify, Classified};
 
 /// Middleware that applies a CORS policy; built by [`CorsLayer`](crate::CorsLayer).
@@ -22,11 +23,11 @@ use crate::request::{classify, Classified};
 #[derive(Clone, Debug)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn new(inner: S, policy: Arc<Policy>) -> Self {
+    pub(crate) fn new(inner: S, policy: SharedPolicy) -> Self {
         Self { inner, policy }
     }
 
@@ -59,31 +60,40 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let decoration = match classify(request.method(), request.headers()) {
-            Classified::NotCors => self
-                .policy
-                .decide_actual(None)
-                .unwrap_or(Decoration::NotCors),
-            Classified::Preflight { origin, method } => {
-                let answer = self
-                    .policy
-                    .decide_preflight(origin, method, request.headers());
-                if let PreflightAnswer::Refused { reason, .. } = &answer {
-                    log_refusal(CorsRequestKind::Preflight, reason, &request);
-                }
-                return ResponseFuture::preflight(self.policy.preflight_response(&answer));
-            }
-            Classified::Actual { origin } => match self.policy.decide_actual(Some(origin)) {
-                Ok(decoration) => decoration,
-                Err(reason) => {
-                    log_refusal(CorsRequestKind::Actual, &reason, &request);
-                    Decoration::Refused
-                }
-            },
-        };
-        let future = self.inner.call(request);
-        ResponseFuture::actual(future, decoration, Arc::clone(&self.policy))
+        let inner = &mut self.inner;
+        self.policy.with(|policy| respond(inner, policy, request))
     }
+}
+
+/// Answers a preflight with `policy`, or calls `inner` and decorates its response.
+#[inline]
+fn respond<S, ReqBody, ResBody>(
+    inner: &mut S,
+    policy: &Arc<Policy>,
+    request: Request<ReqBody>,
+) -> ResponseFuture<S::Future>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    let decoration = match classify(request.method(), request.headers()) {
+        Classified::NotCors => policy.decide_actual(None).unwrap_or(Decoration::NotCors),
+        Classified::Preflight { origin, method } => {
+            let answer = policy.decide_preflight(origin, method, request.headers());
+            if let PreflightAnswer::Refused { reason, .. } = &answer {
+                log_refusal(CorsRequestKind::Preflight, reason, &request);
+            }
+            return ResponseFuture::preflight(policy.preflight_response(&answer));
+        }
+        Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
+            Ok(decoration) => decoration,
+            Err(reason) => {
+                log_refusal(CorsRequestKind::Actual, &reason, &request);
+                Decoration::Refused
+            }
+        },
+    };
+    let future = inner.call(request);
+    ResponseFuture::actual(future, decoration, Arc::clone(policy))
 }
 
 /// One debug-level event per refusal, with what a developer needs to find the culprit.

@@ -21,6 +21,7 @@ const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.i
 
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
+    let given = config;
     let mut errors = Vec::new();
     let merged;
     let config = if config.presets.is_empty() {
@@ -74,6 +75,7 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
             }
         });
     Ok(Policy {
+        config: given.clone(),
         origins,
         credentials: config.allow_credentials,
         methods,

@@ -275,3 +275,84 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
         assert!(stderr.contains(expected), "{expected} missing from:\n{stderr}");
     }
 }
+
+/// Sends `SIGHUP` to the server, as an operator would with `kill -HUP`.
+#[cfg(unix)]
+fn hang_up(server: &Server) {
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_reloads_the_toml_file_and_an_invalid_file_keeps_the_running_policy() {
+    let dir = std::env::temp_dir().join(format!("tower-cors-reload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cors.toml");
+    std::fs::write(&file, "allowed_origins = [\"https://a.example\"]\n").unwrap();
+    let server = start(&[
+        ("CORS_CONFIG", file.to_str().unwrap()),
+        ("RUST_LOG", "info"),
+    ]);
+    let allowed = |origin: &str| {
+        send(&server, "GET", "/", &[("origin", origin)], b"")
+            .header("access-control-allow-origin")
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        allowed("https://a.example").as_deref(),
+        Some("https://a.example")
+    );
+    assert_eq!(allowed("https://b.example"), None);
+
+    // A valid file: the change is logged and applies to the next request.
+    std::fs::write(
+        &file,
+        "allowed_origins = [\"https://a.example\", \"https://b.example\"]\nmax_age = 60\n",
+    )
+    .unwrap();
+    hang_up(&server);
+    assert!(
+        server.wait_for_stderr("max_age: unset -> 60"),
+        "{}",
+        server.stderr()
+    );
+    assert!(server.stderr().contains(
+        "allowed_origins: [\"https://a.example\"] -> [\"https://a.example\", \"https://b.example\"]"
+    ));
+    assert_eq!(
+        allowed("https://b.example").as_deref(),
+        Some("https://b.example")
+    );
+
+    // An invalid file: every problem is logged, and the policy above keeps serving.
+    std::fs::write(
+        &file,
+        "allowed_origins = [\"https://c.example/\"]\nmax_age = 100000\n",
+    )
+    .unwrap();
+    hang_up(&server);
+    assert!(
+        server.wait_for_stderr("max_age: \"100000\""),
+        "{}",
+        server.stderr()
+    );
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("refused, the running policy stays"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("allowed_origins[0]: \"https://c.example/\": an origin has no path"),
+        "{stderr}"
+    );
+    assert_eq!(
+        allowed("https://b.example").as_deref(),
+        Some("https://b.example")
+    );
+    assert_eq!(allowed("https://c.example"), None);
+    let _ = std::fs::remove_dir_all(&dir);
+}

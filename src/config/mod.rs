@@ -119,42 +119,60 @@ pub struct CorsConfig {
 /// ```
 impl std::fmt::Display for CorsConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn list(f: &mut std::fmt::Formatter<'_>, key: &str, items: &[String]) -> std::fmt::Result {
-            let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
-            writeln!(f, "{key} = [{}]", quoted.join(", "))
-        }
-        list(f, "allowed_origins", &self.allowed_origins)?;
-        list(f, "allowed_origin_regexes", &self.allowed_origin_regexes)?;
-        writeln!(f, "allow_credentials = {}", self.allow_credentials)?;
-        list(f, "allowed_methods", &self.allowed_methods)?;
-        list(f, "allowed_headers", &self.allowed_headers)?;
-        list(f, "expose_headers", &self.expose_headers)?;
-        if let Some(max_age) = self.max_age {
-            writeln!(f, "max_age = {max_age}")?;
-        }
-        writeln!(f, "allow_private_network = {}", self.allow_private_network)?;
-        if !self.presets.is_empty() {
-            list(f, "presets", &self.presets)?;
-        }
-        for (key, set) in [
-            ("strict", self.strict),
-            (
-                "dangerously_allow_null_origin",
-                self.dangerously_allow_null_origin,
-            ),
-            (
-                "dangerously_allow_insecure_origins",
-                self.dangerously_allow_insecure_origins,
-            ),
-            (
-                "dangerously_allow_public_suffix_wildcards",
-                self.dangerously_allow_public_suffix_wildcards,
-            ),
-        ] {
-            if set {
-                writeln!(f, "{key} = true")?;
+        for (key, value) in self.toml_entries() {
+            if let Some(value) = value {
+                writeln!(f, "{key} = {value}")?;
             }
         }
         Ok(())
+    }
+}
+
+impl CorsConfig {
+    /// Every key with its value written as TOML, in the order of a `cors.toml` file; `None` for
+    /// a key left at a default that the file would not mention (`max_age` unset, opt-ins off).
+    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 13] {
+        fn list(items: &[String]) -> Option<String> {
+            let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
+            Some(format!("[{}]", quoted.join(", ")))
+        }
+        fn opt_in(set: bool) -> Option<String> {
+            set.then(|| "true".to_owned())
+        }
+        [
+            ("allowed_origins", list(&self.allowed_origins)),
+            ("allowed_origin_regexes", list(&self.allowed_origin_regexes)),
+            (
+                "allow_credentials",
+                Some(self.allow_credentials.to_string()),
+            ),
+            ("allowed_methods", list(&self.allowed_methods)),
+            ("allowed_headers", list(&self.allowed_headers)),
+            ("expose_headers", list(&self.expose_headers)),
+            ("max_age", self.max_age.map(|max_age| max_age.to_string())),
+            (
+                "allow_private_network",
+                Some(self.allow_private_network.to_string()),
+            ),
+            (
+                "presets",
+                (!self.presets.is_empty())
+                    .then(|| list(&self.presets))
+                    .flatten(),
+            ),
+            ("strict", opt_in(self.strict)),
+            (
+                "dangerously_allow_null_origin",
+                opt_in(self.dangerously_allow_null_origin),
+            ),
+            (
+                "dangerously_allow_insecure_origins",
+                opt_in(self.dangerously_allow_insecure_origins),
+            ),
+            (
+                "dangerously_allow_public_suffix_wildcards",
+                opt_in(self.dangerously_allow_public_suffix_wildcards),
+            ),
+        ]
     }
 }
