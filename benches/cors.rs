@@ -1,5 +1,5 @@
-//! Criterion timings of every scenario, through the bare inner service, tower-cors and
-//! tower-http's `CorsLayer`. `cargo bench --bench cors`; the deterministic counts are in
+//! Criterion timings of every scenario, through the bare inner service, tower-cors (plain and
+//! reloadable) and tower-http's `CorsLayer`. `cargo bench --bench cors`; the deterministic counts are in
 //! `benches/measure.rs`.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
@@ -18,7 +18,12 @@ fn bench(c: &mut Criterion) {
             .sample_size(30)
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
-        for stack in [Stack::Bare, Stack::TowerCors, Stack::TowerHttp] {
+        for stack in [
+            Stack::Bare,
+            Stack::TowerCors,
+            Stack::TowerCorsReloadable,
+            Stack::TowerHttp,
+        ] {
             let mut run = scenarios::runner(&scenario, stack);
             group.bench_function(stack.name(), |b| {
                 b.iter_custom(|iterations| {

@@ -54,9 +54,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const STACKS: [Stack; 4] = [
+const STACKS: [Stack; 5] = [
     Stack::Bare,
     Stack::TowerCors,
+    Stack::TowerCorsReloadable,
     Stack::TowerHttp,
     Stack::Floor,
 ];
@@ -148,29 +149,35 @@ fn ratio(ours: f64, theirs: f64) -> String {
 fn table(filter: Option<&str>) {
     let all = scenarios::all();
     println!(
-        "| scenario | tower-cors instr. | tower-http instr. | ratio | floor instr. | tower-cors allocs (bytes) | tower-http allocs (bytes) |"
+        "| scenario | tower-cors instr. | tower-http instr. | ratio | reloadable instr. | reloadable ratio | floor instr. | tower-cors allocs (bytes) | reloadable allocs (bytes) | tower-http allocs (bytes) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (index, scenario) in all.iter().enumerate() {
         if filter.is_some_and(|f| !scenario.name.contains(f)) {
             continue;
         }
         let bare = instructions(index, Stack::Bare);
         let ours = instructions(index, Stack::TowerCors) - bare;
+        let reloadable = instructions(index, Stack::TowerCorsReloadable) - bare;
         let theirs = instructions(index, Stack::TowerHttp) - bare;
         let floor = instructions(index, Stack::Floor) - bare;
         let (bare_allocs, bare_bytes) = allocations(scenario, Stack::Bare);
         let (our_allocs, our_bytes) = allocations(scenario, Stack::TowerCors);
+        let (reload_allocs, reload_bytes) = allocations(scenario, Stack::TowerCorsReloadable);
         let (their_allocs, their_bytes) = allocations(scenario, Stack::TowerHttp);
         println!(
-            "| {} | {:.0} | {:.0} | {} | {:.0} | {:.1} ({:.0}) | {:.1} ({:.0}) |",
+            "| {} | {:.0} | {:.0} | {} | {:.0} | {} | {:.0} | {:.1} ({:.0}) | {:.1} ({:.0}) | {:.1} ({:.0}) |",
             scenario.name,
             ours,
             theirs,
             ratio(ours, theirs),
+            reloadable,
+            ratio(reloadable, theirs),
             floor,
             our_allocs - bare_allocs,
             our_bytes - bare_bytes,
+            reload_allocs - bare_allocs,
+            reload_bytes - bare_bytes,
             their_allocs - bare_allocs,
             their_bytes - bare_bytes,
         );

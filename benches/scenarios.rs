@@ -21,6 +21,8 @@ pub enum Stack {
     /// The inner service alone: the baseline both layers' overhead is measured against.
     Bare,
     TowerCors,
+    /// tower-cors made reloadable: the policy read from a `ReloadHandle`'s slot per request.
+    TowerCorsReloadable,
     TowerHttp,
     /// What writing the headers alone costs, checking nothing: for a simple request, a layer
     /// that adds fixed `Access-Control-Allow-Origin`, `-Expose-Headers` and `Vary` to the
@@ -34,6 +36,7 @@ impl Stack {
         match self {
             Stack::Bare => "bare",
             Stack::TowerCors => "tower-cors",
+            Stack::TowerCorsReloadable => "tower-cors-reloadable",
             Stack::TowerHttp => "tower-http",
             Stack::Floor => "floor",
         }
@@ -372,6 +375,10 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
     match stack {
         Stack::Bare => boxed(inner(), template, clone),
         Stack::TowerCors => boxed(scenario.policy.tower_cors().layer(inner()), template, clone),
+        Stack::TowerCorsReloadable => {
+            let (layer, _handle) = scenario.policy.tower_cors().reloadable();
+            boxed(layer.layer(inner()), template, clone)
+        }
         Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
         Stack::Floor if scenario.shape.is_preflight() => boxed(
             tower::service_fn(|_request: Request<Body>| async {

@@ -54,7 +54,10 @@ impl Server {
 
     /// Everything the server wrote to stderr so far (read continuously, so the pipe never fills).
     pub(crate) fn stderr(&self) -> String {
-        self.stderr.lock().map(|text| text.clone()).unwrap_or_default()
+        self.stderr
+            .lock()
+            .map(|text| text.clone())
+            .unwrap_or_default()
     }
 
     /// Waits, at most [`TIMEOUT`], until stderr contains `needle`; whether it did.
