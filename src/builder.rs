@@ -164,6 +164,15 @@ impl CorsBuilder {
         self
     }
 
+    /// Development mode: refusals are logged at `info` with a hint naming the nearest allowed
+    /// origin and how the refused one differs, and the hint goes into refused preflights'
+    /// bodies too. Default: `false` (hints are logged at `debug` only, never sent).
+    pub fn debug(mut self, debug: bool) -> Self {
+        self.config.sources.forget("debug");
+        self.config.debug = debug;
+        self
+    }
+
     /// Accepts `null` in the allowed origins. Any page can make its origin `null` with a
     /// sandboxed iframe, so this is close to allowing every origin.
     pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {

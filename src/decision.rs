@@ -71,11 +71,49 @@ impl CorsDecision {
 pub struct Refusal {
     kind: CorsRequestKind,
     reason: RefusalReason,
+    hint: Option<Box<str>>,
 }
 
 impl Refusal {
     pub(crate) fn new(kind: CorsRequestKind, reason: RefusalReason) -> Self {
-        Self { kind, reason }
+        Self {
+            kind,
+            reason,
+            hint: None,
+        }
+    }
+
+    pub(crate) fn with_hint(mut self, hint: Option<String>) -> Self {
+        self.hint = hint.map(String::into_boxed_str);
+        self
+    }
+
+    /// The near miss behind the refusal, for the developer: the closest allowed origin and how
+    /// this one differs (scheme, port, `www.`, loopback spelling, a wildcard one label too
+    /// shallow, a regex that matches only part of the origin), the method's case, the header
+    /// to add. It may name the allowlist, so it goes to logs, and to the refusal body only in
+    /// debug mode.
+    ///
+    /// Always set by [`CorsLayer::decide`](crate::CorsLayer::decide); on the decision a
+    /// response carries, set when the refusal was logged or debug mode is on, since finding
+    /// the near miss costs more than the refusal itself.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
+    /// let request = Request::get("/").header("origin", "http://app.example.com").body(())?;
+    /// let decision = layer.decide(&request);
+    /// assert_eq!(
+    ///     decision.refusal().and_then(|refusal| refusal.hint()),
+    ///     Some("closest allowed origin \"https://app.example.com\": the scheme differs: \
+    ///           the page is served over http, the entry allows https")
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 
     /// Whether the refused request was a preflight or an actual request.
@@ -124,12 +162,16 @@ pub enum RefusalReason {
     },
     /// The preflight asks for private network access, which the policy does not allow.
     PrivateNetworkNotAllowed,
+    /// An actual request from an allowed origin carries cookies, so the page sent it with
+    /// credentials, but the policy does not allow credentials: the browser will hide the
+    /// response whatever the server answers.
+    CredentialsNotAllowed,
 }
 
 impl RefusalReason {
     /// A short, stable identifier of the reason, for metrics labels and log fields:
     /// `origin_not_allowed`, `multiple_origins`, `method_not_allowed`, `header_not_allowed`,
-    /// `request_headers_too_long` or `private_network_not_allowed`.
+    /// `request_headers_too_long`, `private_network_not_allowed` or `credentials_not_allowed`.
     pub fn code(&self) -> &'static str {
         match self {
             RefusalReason::OriginNotAllowed { .. } => "origin_not_allowed",
@@ -138,6 +180,7 @@ impl RefusalReason {
             RefusalReason::HeaderNotAllowed { .. } => "header_not_allowed",
             RefusalReason::RequestHeadersTooLong { .. } => "request_headers_too_long",
             RefusalReason::PrivateNetworkNotAllowed => "private_network_not_allowed",
+            RefusalReason::CredentialsNotAllowed => "credentials_not_allowed",
         }
     }
 }
@@ -167,6 +210,9 @@ impl fmt::Display for RefusalReason {
             ),
             RefusalReason::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed")
+            }
+            RefusalReason::CredentialsNotAllowed => {
+                f.write_str("credentialed requests (with cookies) are not allowed")
             }
         }
     }

@@ -11,6 +11,7 @@ use http::Response;
 use pin_project_lite::pin_project;
 
 use crate::body::ResponseBody;
+use crate::decision::{CorsDecision, Refusal};
 use crate::policy::{Decoration, Policy};
 
 pin_project! {
@@ -31,6 +32,7 @@ pin_project! {
             #[pin]
             future: F,
             decoration: Option<Decoration>,
+            refusal: Option<Refusal>,
             policy: Arc<Policy>,
         },
     }
@@ -45,11 +47,17 @@ impl<F> ResponseFuture<F> {
         }
     }
 
-    pub(crate) fn actual(future: F, decoration: Decoration, policy: Arc<Policy>) -> Self {
+    pub(crate) fn actual(
+        future: F,
+        decoration: Decoration,
+        refusal: Option<Refusal>,
+        policy: Arc<Policy>,
+    ) -> Self {
         Self {
             kind: Kind::Actual {
                 future,
                 decoration: Some(decoration),
+                refusal,
                 policy,
             },
         }
@@ -85,11 +93,17 @@ where
             KindProj::Actual {
                 future,
                 decoration,
+                refusal,
                 policy,
             } => {
                 let mut response = ready!(future.poll(cx))?;
                 if let Some(decoration) = decoration.take() {
+                    let decision = match refusal.take() {
+                        Some(refusal) => CorsDecision::Refused(refusal),
+                        None => decoration.decision(),
+                    };
                     policy.decorate(response.headers_mut(), decoration);
+                    response.extensions_mut().insert(decision);
                 }
                 Poll::Ready(Ok(response.map(ResponseBody::inner)))
             }

@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use http::header::COOKIE;
 use http::Request;
 use tower_layer::Layer;
 
 use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
-use crate::decision::{CorsDecision, CorsRequestKind, Refusal};
+use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
+use crate::hint::hint;
 use crate::error::ConfigErrors;
 use crate::policy::{Policy, PreflightAnswer};
 use crate::reload::{ReloadHandle, SharedPolicy};
@@ -93,7 +95,12 @@ impl CorsLayer {
     }
 }
 
-pub(crate) fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
+/// The service's decision for `request`, with the refusal's hint always looked for.
+fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
+    let refused = |kind, reason| {
+        let hint = hint(&policy.config, &reason);
+        CorsDecision::Refused(Refusal::new(kind, reason).with_hint(hint))
+    };
     match classify(request.method(), request.headers()) {
         Classified::NotCors => CorsDecision::NotCors,
         Classified::Preflight { origin, method } => {
@@ -102,13 +109,17 @@ pub(crate) fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
                     CorsDecision::Allowed(CorsRequestKind::Preflight)
                 }
                 PreflightAnswer::Refused { reason, .. } => {
-                    CorsDecision::Refused(Refusal::new(CorsRequestKind::Preflight, reason))
+                    refused(CorsRequestKind::Preflight, reason)
                 }
             }
         }
         Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
+            Ok(_) if !policy.credentials && request.headers().contains_key(COOKIE) => refused(
+                CorsRequestKind::Actual,
+                RefusalReason::CredentialsNotAllowed,
+            ),
             Ok(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
-            Err(reason) => CorsDecision::Refused(Refusal::new(CorsRequestKind::Actual, reason)),
+            Err(reason) => refused(CorsRequestKind::Actual, reason),
         },
     }
 }

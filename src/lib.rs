@@ -6,9 +6,13 @@ mod body;
 mod builder;
 mod config;
 mod decision;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod doctor;
 mod error;
 mod future;
 mod headers;
+mod hint;
 mod layer;
 mod origin;
 mod policy;

@@ -11,7 +11,7 @@ use http::header::{
 use http::{Response, StatusCode};
 
 use crate::config::CorsConfig;
-use crate::decision::{CorsRequestKind, Refusal, RefusalReason};
+use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::headers::{
     append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES,
 };
@@ -50,6 +50,23 @@ fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
     let mut line = String::with_capacity(count.0);
     let _ = writeln!(line, "{value}");
     Bytes::from(line)
+}
+
+/// A refused preflight's body: the refusal (the refused value and the reason, never the
+/// allowlist), and in debug mode the hint on a second line.
+struct RefusalBody<'a> {
+    refusal: &'a Refusal,
+    hint: Option<&'a str>,
+}
+
+impl std::fmt::Display for RefusalBody<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.refusal)?;
+        if let Some(hint) = self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Joins header names with commas; `None` for none.
@@ -91,6 +108,8 @@ pub(crate) struct Policy {
     pub(crate) headers: HeaderRule,
     pub(crate) private_network: bool,
     pub(crate) strict: bool,
+    /// Debug mode: refusals logged at `info`, hints in refusal bodies.
+    pub(crate) debug: bool,
     /// `Access-Control-Expose-Headers` for actual responses.
     pub(crate) expose: Option<HeaderValue>,
     /// `Access-Control-Max-Age` for successful preflights.
@@ -160,6 +179,19 @@ pub(crate) enum Decoration {
     Echo(HeaderValue),
     /// A refused origin: strip any grant, keep `Vary: Origin`.
     Refused,
+}
+
+impl Decoration {
+    /// The decision a response decorated this way carries, refusals aside (those carry their
+    /// reason, known only where the request was read).
+    pub(crate) fn decision(&self) -> CorsDecision {
+        match self {
+            Decoration::NotCors | Decoration::Refused => CorsDecision::NotCors,
+            Decoration::Any | Decoration::Echo(_) => {
+                CorsDecision::Allowed(CorsRequestKind::Actual)
+            }
+        }
+    }
 }
 
 /// The policy's answer to a preflight, before it is turned into a response.
@@ -397,8 +429,13 @@ impl Policy {
         join_names(list_elements(lines.iter()).filter(|name| self.allows_header(name)))
     }
 
-    /// Builds the response to a preflight; the inner service never sees it.
-    pub(crate) fn preflight_response(&self, answer: &PreflightAnswer) -> Response<Bytes> {
+    /// Builds the response to a preflight; the inner service never sees it. It carries the
+    /// decision in its extensions: allowed, or `refusal`.
+    pub(crate) fn preflight_response(
+        &self,
+        answer: &PreflightAnswer,
+        refusal: Option<Refusal>,
+    ) -> Response<Bytes> {
         // Six fit without growing: Vary, the origin, credentials, methods, headers, max age.
         let mut headers = HeaderMap::with_capacity(6);
         headers.insert(VARY, self.vary_preflight.clone());
@@ -428,13 +465,26 @@ impl Policy {
             } => {
                 headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
                 headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-                let refusal = Refusal::new(CorsRequestKind::Preflight, reason.clone());
-                (StatusCode::FORBIDDEN, line_to_bytes(&refusal))
+                let body = match refusal.as_ref() {
+                    Some(refusal) => RefusalBody {
+                        refusal,
+                        hint: self.debug.then(|| refusal.hint()).flatten(),
+                    },
+                    None => RefusalBody {
+                        refusal: &Refusal::new(CorsRequestKind::Preflight, reason.clone()),
+                        hint: None,
+                    },
+                };
+                (StatusCode::FORBIDDEN, line_to_bytes(&body))
             }
         };
         let mut response = Response::new(body);
         *response.status_mut() = status;
         *response.headers_mut() = headers;
+        response.extensions_mut().insert(match refusal {
+            Some(refusal) => CorsDecision::Refused(refusal),
+            None => CorsDecision::Allowed(CorsRequestKind::Preflight),
+        });
         response
     }
 

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::ORIGIN;
+use http::header::{COOKIE, ORIGIN};
 use http::{Request, Response};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
-use crate::decision::{CorsRequestKind, Quoted, RefusalReason};
+use crate::decision::{CorsRequestKind, Quoted, Refusal, RefusalReason};
+use crate::hint::hint;
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
 use crate::reload::SharedPolicy;
@@ -75,35 +76,75 @@ fn respond<S, ReqBody, ResBody>(
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
-    let decoration = match classify(request.method(), request.headers()) {
-        Classified::NotCors => policy.decide_actual(None).unwrap_or(Decoration::NotCors),
+    let (decoration, refusal) = match classify(request.method(), request.headers()) {
+        Classified::NotCors => (
+            policy.decide_actual(None).unwrap_or(Decoration::NotCors),
+            None,
+        ),
         Classified::Preflight { origin, method } => {
             let answer = policy.decide_preflight(origin, method, request.headers());
-            if let PreflightAnswer::Refused { reason, .. } = &answer {
-                log_refusal(CorsRequestKind::Preflight, reason, &request);
-            }
-            return ResponseFuture::preflight(policy.preflight_response(&answer));
+            let refusal = match &answer {
+                PreflightAnswer::Refused { reason, .. } => Some(refuse(
+                    policy,
+                    CorsRequestKind::Preflight,
+                    reason.clone(),
+                    &request,
+                )),
+                PreflightAnswer::Allowed { .. } => None,
+            };
+            return ResponseFuture::preflight(policy.preflight_response(&answer, refusal));
         }
         Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
-            Ok(decoration) => decoration,
+            // Only a page that fetched with credentials makes a browser attach cookies to a
+            // cross-origin request; without `Access-Control-Allow-Credentials` it will hide
+            // the response, so say so while the grant is written as usual.
+            Ok(decoration)
+                if !policy.credentials && request.headers().contains_key(COOKIE) =>
+            {
+                let reason = RefusalReason::CredentialsNotAllowed;
+                let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
+                (decoration, Some(refusal))
+            }
+            Ok(decoration) => (decoration, None),
             Err(reason) => {
-                log_refusal(CorsRequestKind::Actual, &reason, &request);
-                Decoration::Refused
+                let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
+                (Decoration::Refused, Some(refusal))
             }
         },
     };
     let future = inner.call(request);
-    ResponseFuture::actual(future, decoration, Arc::clone(policy))
+    ResponseFuture::actual(future, decoration, refusal, Arc::clone(policy))
 }
 
-/// One debug-level event per refusal, with what a developer needs to find the culprit.
-fn log_refusal<B>(kind: CorsRequestKind, reason: &RefusalReason, request: &Request<B>) {
-    tracing::debug!(
-        origin = %Quoted(request.headers().get(ORIGIN).map_or(&b""[..], |o| o.as_bytes())),
-        method = %request.method(),
-        path = %request.uri().path(),
-        kind = ?kind,
-        reason = reason.code(),
-        "CORS request refused: {reason}"
-    );
+/// The refusal of `request`, logged once: at `debug` with its hint, or at `info` in debug mode.
+/// The hint is only looked for when someone will read it.
+fn refuse<B>(
+    policy: &Policy,
+    kind: CorsRequestKind,
+    reason: RefusalReason,
+    request: &Request<B>,
+) -> Refusal {
+    let logged = policy.debug || tracing::enabled!(tracing::Level::DEBUG);
+    let hint = logged.then(|| hint(&policy.config, &reason)).flatten();
+    let origin = Quoted(request.headers().get(ORIGIN).map_or(&b""[..], |o| o.as_bytes()));
+    macro_rules! event {
+        ($level:expr) => {
+            tracing::event!(
+                $level,
+                origin = %origin,
+                method = %request.method(),
+                path = %request.uri().path(),
+                kind = ?kind,
+                reason = reason.code(),
+                hint = hint.as_deref(),
+                "CORS request refused: {reason}"
+            )
+        };
+    }
+    if policy.debug {
+        event!(tracing::Level::INFO);
+    } else {
+        event!(tracing::Level::DEBUG);
+    }
+    Refusal::new(kind, reason).with_hint(hint)
 }

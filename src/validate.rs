@@ -82,6 +82,7 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         headers,
         private_network: config.allow_private_network,
         strict: config.strict,
+        debug: config.debug,
         expose,
         max_age,
         methods_list,

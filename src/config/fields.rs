@@ -16,7 +16,7 @@ pub(crate) enum Shape {
 }
 
 /// Every key, in the order of [`CorsConfig`]'s fields and of validation's error list.
-pub(crate) const KEYS: [(&str, Shape); 13] = [
+pub(crate) const KEYS: [(&str, Shape); 14] = [
     ("allowed_origins", Shape::List),
     ("allowed_origin_regexes", Shape::Regexes),
     ("allow_credentials", Shape::Bool),
@@ -26,6 +26,7 @@ pub(crate) const KEYS: [(&str, Shape); 13] = [
     ("max_age", Shape::Seconds),
     ("allow_private_network", Shape::Bool),
     ("strict", Shape::Bool),
+    ("debug", Shape::Bool),
     ("presets", Shape::List),
     ("dangerously_allow_null_origin", Shape::Bool),
     ("dangerously_allow_insecure_origins", Shape::Bool),
@@ -55,6 +56,7 @@ impl CorsConfig {
             ("allow_credentials", Value::Bool(b)) => self.allow_credentials = b,
             ("allow_private_network", Value::Bool(b)) => self.allow_private_network = b,
             ("strict", Value::Bool(b)) => self.strict = b,
+            ("debug", Value::Bool(b)) => self.debug = b,
             ("dangerously_allow_null_origin", Value::Bool(b)) => {
                 self.dangerously_allow_null_origin = b;
             }

@@ -80,6 +80,10 @@ pub struct CorsConfig {
     /// an allowed origin that asks for a method or header not allowed gets a 204 with the
     /// allowed lists, so that the browser's console names the exact method or header.
     pub strict: bool,
+    /// For development: log refusals at `info` with a hint (the nearest allowed origin and how
+    /// this one differs) and put the hint in refused preflights' bodies as well. Without it the
+    /// body names only the refused value and the reason, never the allowlist.
+    pub debug: bool,
     /// Presets (`grpc-web`, `connect`) whose methods, request headers and exposed headers are
     /// added to the lists above before validation; see [`Preset`](crate::Preset).
     pub presets: Vec<String>,
@@ -131,7 +135,7 @@ impl std::fmt::Display for CorsConfig {
 impl CorsConfig {
     /// Every key with its value written as TOML, in the order of a `cors.toml` file; `None` for
     /// a key left at a default that the file would not mention (`max_age` unset, opt-ins off).
-    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 13] {
+    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 14] {
         fn list(items: &[String]) -> Option<String> {
             let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
             Some(format!("[{}]", quoted.join(", ")))
@@ -161,6 +165,7 @@ impl CorsConfig {
                     .flatten(),
             ),
             ("strict", opt_in(self.strict)),
+            ("debug", opt_in(self.debug)),
             (
                 "dangerously_allow_null_origin",
                 opt_in(self.dangerously_allow_null_origin),

@@ -1,0 +1,255 @@
+//! Hints for refusals: the near miss a developer is looking for when a browser blocks a request.
+//! Only refusals pay for them, and only when someone will read them (a log event that is enabled,
+//! debug mode, or [`CorsLayer::decide`](crate::CorsLayer::decide)).
+
+use crate::config::CorsConfig;
+use crate::decision::RefusalReason;
+use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
+use crate::origin::serialized::{default_port, SerializedOrigin};
+
+/// The hint for `reason` under the policy configured by `config`, when there is one.
+pub(crate) fn hint(config: &CorsConfig, reason: &RefusalReason) -> Option<String> {
+    match reason {
+        RefusalReason::OriginNotAllowed { origin } => origin_hint(config, origin.as_bytes()),
+        RefusalReason::MethodNotAllowed { method } => {
+            Some(method_hint(config, &String::from_utf8_lossy(method.as_bytes())))
+        }
+        RefusalReason::HeaderNotAllowed { header } => Some(header_hint(config, header)),
+        RefusalReason::PrivateNetworkNotAllowed => Some(
+            "the page asks to reach this server on a more private network (a public site \
+             calling localhost or a LAN address); if that is intended, set \
+             allow_private_network = true (CORS_ALLOW_PRIVATE_NETWORK=true)"
+                .to_owned(),
+        ),
+        RefusalReason::CredentialsNotAllowed => Some(
+            "the request carries cookies, so the page fetched with credentials: 'include', but \
+             allow_credentials is false, so the browser will hide the response; set \
+             allow_credentials = true (with origins listed, not `*`), or fetch without \
+             credentials"
+                .to_owned(),
+        ),
+        RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => {
+            Some(
+                "no browser sends this: a proxy in front of the server may merge or duplicate \
+                 headers, or the client is not a browser"
+                    .to_owned(),
+            )
+        }
+    }
+}
+
+/// One way a refused origin differs from an allowlist entry.
+enum Difference {
+    Scheme { sent: String, allowed: String },
+    Port { sent: Option<u16>, allowed: PortPattern },
+    Www,
+    Loopback { sent: String, allowed: String },
+    OneLabelTooDeep { domain: String },
+    Apex { domain: String },
+}
+
+impl Difference {
+    fn describe(&self, scheme: &str) -> String {
+        let port = |port: Option<u16>| match port {
+            Some(port) => port.to_string(),
+            None => format!("the default {}", default_port(scheme).unwrap_or(0)),
+        };
+        match self {
+            Difference::Scheme { sent, allowed } => format!(
+                "the scheme differs: the page is served over {sent}, the entry allows {allowed}"
+            ),
+            Difference::Port { sent, allowed } => match allowed {
+                PortPattern::Port(allowed) => format!(
+                    "the port differs: the page runs on {}, the entry allows {allowed} (write \
+                     `:*` to allow any port)",
+                    port(*sent)
+                ),
+                _ => format!(
+                    "the port differs: the page runs on {}, the entry allows only the default \
+                     port (write `:*` to allow any port)",
+                    port(*sent)
+                ),
+            },
+            Difference::Www => {
+                "`www.` differs: with and without `www.` are different origins; list both"
+                    .to_owned()
+            }
+            Difference::Loopback { sent, allowed } => format!(
+                "{sent} and {allowed} are different origins to a browser, though both are this \
+                 machine; list both, or open the page as {allowed}"
+            ),
+            Difference::OneLabelTooDeep { domain } => format!(
+                "`*.{domain}` matches exactly one label below {domain}; this host is deeper: \
+                 write `**.{domain}` to allow any depth"
+            ),
+            Difference::Apex { domain } => format!(
+                "a wildcard matches subdomains of {domain}, never {domain} itself; list it too"
+            ),
+        }
+    }
+}
+
+/// How `host` relates to the entry's host pattern: `Some(None)` when it matches, `Some(Some(d))`
+/// when it is a recognisable near miss, `None` when it is unrelated.
+fn host_difference(host: &str, pattern: &HostPattern) -> Option<Option<Difference>> {
+    const LOOPBACK: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+    match pattern {
+        HostPattern::Exact(allowed) if allowed == host => Some(None),
+        HostPattern::Exact(allowed) => {
+            if host.strip_prefix("www.") == Some(allowed.as_str())
+                || allowed.strip_prefix("www.") == Some(host)
+            {
+                Some(Some(Difference::Www))
+            } else if LOOPBACK.contains(&host) && LOOPBACK.contains(&allowed.as_str()) {
+                Some(Some(Difference::Loopback {
+                    sent: host.to_owned(),
+                    allowed: allowed.clone(),
+                }))
+            } else {
+                None
+            }
+        }
+        HostPattern::OneLabel(domain) | HostPattern::AnyDepth(domain) => {
+            if host == domain {
+                return Some(Some(Difference::Apex {
+                    domain: domain.clone(),
+                }));
+            }
+            let below = host.strip_suffix(domain.as_str())?.strip_suffix('.')?;
+            match pattern {
+                HostPattern::OneLabel(_) if below.contains('.') => {
+                    Some(Some(Difference::OneLabelTooDeep {
+                        domain: domain.clone(),
+                    }))
+                }
+                _ => Some(None),
+            }
+        }
+    }
+}
+
+/// The entry as a pattern, exact origins included.
+fn as_pattern(entry: Entry) -> Option<Pattern> {
+    match entry {
+        Entry::Pattern(pattern) => Some(pattern),
+        Entry::Exact(origin) => {
+            let parsed = SerializedOrigin::parse(origin.as_bytes())?;
+            Some(Pattern {
+                scheme: parsed.scheme.to_owned(),
+                host: HostPattern::Exact(parsed.host.to_owned()),
+                port: parsed.port.map_or(PortPattern::Default, PortPattern::Port),
+            })
+        }
+        Entry::Any | Entry::Null => None,
+    }
+}
+
+/// The closest `allowed_origins` entry and how the origin differs from it, or what a regex
+/// almost matched.
+fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+    let Some(sent) = SerializedOrigin::parse(origin) else {
+        return Some(
+            "this is not an origin as browsers write it (scheme://host[:port], lowercase, no \
+             path, no default port); the client is not a browser, or a proxy rewrote the header"
+                .to_owned(),
+        );
+    };
+    let mut best: Option<(&str, Vec<Difference>)> = None;
+    for raw in &config.allowed_origins {
+        let Some(pattern) = parse_entry(raw).ok().and_then(as_pattern) else {
+            continue;
+        };
+        let Some(host) = host_difference(sent.host, &pattern.host) else {
+            continue;
+        };
+        let mut differences: Vec<Difference> = host.into_iter().collect();
+        if pattern.scheme != sent.scheme {
+            differences.insert(
+                0,
+                Difference::Scheme {
+                    sent: sent.scheme.to_owned(),
+                    allowed: pattern.scheme.clone(),
+                },
+            );
+        }
+        let port_matches = match pattern.port {
+            PortPattern::Any => true,
+            PortPattern::Default => sent.port.is_none(),
+            PortPattern::Port(port) => sent.port == Some(port),
+        };
+        // A port is only worth naming when the scheme is the same: http and https differ in
+        // their default ports anyway.
+        if !port_matches && pattern.scheme == sent.scheme {
+            differences.push(Difference::Port {
+                sent: sent.port,
+                allowed: pattern.port,
+            });
+        }
+        if differences.is_empty() {
+            continue;
+        }
+        if best
+            .as_ref()
+            .map_or(true, |(_, fewest)| differences.len() < fewest.len())
+        {
+            best = Some((raw, differences));
+        }
+    }
+    if let Some((entry, differences)) = best {
+        let described: Vec<String> = differences
+            .iter()
+            .map(|difference| difference.describe(sent.scheme))
+            .collect();
+        return Some(format!(
+            "closest allowed origin {entry:?}: {}",
+            described.join("; ")
+        ));
+    }
+    regex_hint(config, origin)
+}
+
+/// A regex that matches part of the origin but not all of it: the implicit anchors refused it.
+#[cfg(feature = "regex")]
+fn regex_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+    let origin = std::str::from_utf8(origin).ok()?;
+    config.allowed_origin_regexes.iter().find_map(|pattern| {
+        let found = regex::Regex::new(pattern).ok()?.find(origin)?;
+        Some(format!(
+            "regex {pattern:?} matches {:?}, only part of the origin; a regex must match the \
+             whole origin (scheme, host and port): extend it, e.g. with `(:[0-9]+)?` for ports",
+            found.as_str()
+        ))
+    })
+}
+
+#[cfg(not(feature = "regex"))]
+fn regex_hint(_: &CorsConfig, _: &[u8]) -> Option<String> {
+    None
+}
+
+fn method_hint(config: &CorsConfig, method: &str) -> String {
+    let upper = method.to_ascii_uppercase();
+    if upper != method
+        && config
+            .allowed_methods
+            .iter()
+            .any(|allowed| *allowed == upper)
+    {
+        return format!(
+            "methods are case-sensitive: allowed_methods has {upper} but the page sent \
+             {method}; browsers uppercase only DELETE, GET, HEAD, OPTIONS, POST and PUT, so \
+             write method: '{upper}' in the page"
+        );
+    }
+    format!("add {method} to allowed_methods (CORS_ALLOWED_METHODS)")
+}
+
+fn header_hint(config: &CorsConfig, header: &str) -> String {
+    let star = config.allowed_headers.iter().any(|name| name == "*");
+    if star && header.eq_ignore_ascii_case("authorization") {
+        return "`*` never covers authorization in browsers: list it by name beside `*` \
+                (allowed_headers = [\"*\", \"authorization\"])"
+            .to_owned();
+    }
+    format!("add {header} to allowed_headers (CORS_ALLOWED_HEADERS)")
+}
