@@ -89,6 +89,21 @@ impl fmt::Display for At {
     }
 }
 
+impl Source {
+    /// How a value at `key` (and `index`) from this source is named: the variable, or the file
+    /// and key.
+    pub(crate) fn locate(&self, key: &str, index: Option<usize>) -> String {
+        match self {
+            Source::Env(variable) => variable.clone(),
+            Source::File(path) if key.is_empty() => path.clone(),
+            Source::File(path) => match index {
+                Some(index) => format!("{path}: {key}[{index}]"),
+                None => format!("{path}: {key}"),
+            },
+        }
+    }
+}
+
 /// Where a configuration value came from, when not from code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
@@ -170,14 +185,7 @@ impl ConfigError {
 
     /// Restates the location for a value that came from an environment variable or a file.
     pub(crate) fn locate(mut self, source: &Source) -> Self {
-        self.location = match source {
-            Source::Env(variable) => variable.clone(),
-            Source::File(path) if self.key.is_empty() => path.clone(),
-            Source::File(path) => match self.index {
-                Some(index) => format!("{path}: {}[{index}]", self.key),
-                None => format!("{path}: {}", self.key),
-            },
-        };
+        self.location = source.locate(&self.key, self.index);
         self
     }
 

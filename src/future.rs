@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
-use http::Response;
+use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 use crate::body::ResponseBody;
@@ -33,6 +33,8 @@ pin_project! {
             future: F,
             decoration: Option<Decoration>,
             refusal: Option<Refusal>,
+            // The request's `Host`, kept only while the cookie warning may still be given.
+            host: Option<HeaderValue>,
             policy: Arc<Policy>,
         },
     }
@@ -51,6 +53,7 @@ impl<F> ResponseFuture<F> {
         future: F,
         decoration: Decoration,
         refusal: Option<Refusal>,
+        host: Option<HeaderValue>,
         policy: Arc<Policy>,
     ) -> Self {
         Self {
@@ -58,6 +61,7 @@ impl<F> ResponseFuture<F> {
                 future,
                 decoration: Some(decoration),
                 refusal,
+                host,
                 policy,
             },
         }
@@ -94,6 +98,7 @@ where
                 future,
                 decoration,
                 refusal,
+                host,
                 policy,
             } => {
                 let mut response = ready!(future.poll(cx))?;
@@ -102,7 +107,7 @@ where
                         Some(refusal) => CorsDecision::Refused(refusal),
                         None => decoration.decision(),
                     };
-                    policy.decorate(response.headers_mut(), decoration);
+                    policy.decorate(response.headers_mut(), decoration, host.as_ref());
                     response.extensions_mut().insert(decision);
                 }
                 Poll::Ready(Ok(response.map(ResponseBody::inner)))

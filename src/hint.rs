@@ -4,6 +4,7 @@
 
 use crate::config::CorsConfig;
 use crate::decision::RefusalReason;
+use crate::edit_distance::edit_distance;
 use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
 use crate::origin::serialized::{default_port, SerializedOrigin};
 
@@ -205,7 +206,23 @@ fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
             described.join("; ")
         ));
     }
-    regex_hint(config, origin)
+    regex_hint(config, origin).or_else(|| spelling_hint(config, origin))
+}
+
+/// The listed origin spelled almost like this one: a typo in the configuration or the page.
+fn spelling_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+    let origin = std::str::from_utf8(origin).ok()?;
+    let (distance, entry) = config
+        .allowed_origins
+        .iter()
+        .map(|entry| (edit_distance(origin, entry), entry))
+        .min_by_key(|(distance, _)| *distance)?;
+    (distance <= (entry.len() / 8).max(2)).then(|| {
+        format!(
+            "closest allowed origin {entry:?} is spelled differently ({distance} characters \
+             differ): check both for a typo"
+        )
+    })
 }
 
 /// A regex that matches part of the origin but not all of it: the implicit anchors refused it.
@@ -230,10 +247,7 @@ fn regex_hint(_: &CorsConfig, _: &[u8]) -> Option<String> {
 fn method_hint(config: &CorsConfig, method: &str) -> String {
     let upper = method.to_ascii_uppercase();
     if upper != method
-        && config
-            .allowed_methods
-            .iter()
-            .any(|allowed| *allowed == upper)
+        && config.allowed_methods.contains(&upper)
     {
         return format!(
             "methods are case-sensitive: allowed_methods has {upper} but the page sent \

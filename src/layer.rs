@@ -11,6 +11,7 @@ use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::hint::hint;
 use crate::error::ConfigErrors;
+use crate::warning::ConfigWarning;
 use crate::policy::{Policy, PreflightAnswer};
 use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
@@ -78,6 +79,14 @@ impl CorsLayer {
     pub fn reloadable(mut self) -> (Self, ReloadHandle) {
         let handle = ReloadHandle::new(self.policy.slot());
         (self, handle)
+    }
+
+    /// What validation found valid but probably wrong in the policy in force: loopback origins
+    /// with credentials, a `max_age` above Chromium's 7200-second cap, exposed headers that
+    /// scripts can read anyway, and so on. Each was also logged at `warn` when the layer was
+    /// built.
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        self.policy.with(|policy| policy.warnings.clone())
     }
 
     /// The configuration of the policy in force: the one this layer was built from, or the last

@@ -9,6 +9,7 @@ mod decision;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod doctor;
+mod edit_distance;
 mod error;
 mod future;
 mod headers;
@@ -21,6 +22,7 @@ mod reload;
 mod request;
 mod service;
 mod validate;
+mod warning;
 
 pub use self::body::ResponseBody;
 pub use self::builder::CorsBuilder;
@@ -34,6 +36,7 @@ pub use self::layer::CorsLayer;
 pub use self::preset::{Preset, UnknownPreset};
 pub use self::reload::{ConfigChange, ReloadHandle};
 pub use self::service::Cors;
+pub use self::warning::ConfigWarning;
 
 /// The README's Rust examples, compiled as doctests so that they stay true.
 #[cfg(doctest)]

@@ -6,15 +6,19 @@ use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    CONTENT_TYPE, VARY, X_CONTENT_TYPE_OPTIONS,
+    CONTENT_TYPE, SET_COOKIE, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{Response, StatusCode};
 
 use crate::config::CorsConfig;
-use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
+use crate::warning::ConfigWarning;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal, RefusalReason};
 use crate::headers::{
     append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES,
 };
+use crate::origin::serialized::SerializedOrigin;
 use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
 
@@ -78,17 +82,58 @@ fn join_names<'a>(names: impl Iterator<Item = &'a [u8]>) -> Option<HeaderValue> 
     HeaderValue::from_bytes(&joined).ok()
 }
 
-/// Removes the CORS headers an inner service set. One scan of the names first: inner services
-/// rarely set any, and then nothing is looked up.
-fn remove_inner_cors_headers(headers: &mut HeaderMap) {
-    if headers
+/// Removes the CORS headers an inner service set, returning the first one's name. One scan of
+/// the names first: inner services rarely set any, and then nothing is looked up.
+fn remove_inner_cors_headers(headers: &mut HeaderMap) -> Option<HeaderName> {
+    let found = headers
         .keys()
-        .any(|name| name.as_str().starts_with("access-control-"))
-    {
-        for name in &CORS_RESPONSE_HEADERS {
-            headers.remove(name);
-        }
+        .find(|name| name.as_str().starts_with("access-control-"))?
+        .clone();
+    for name in &CORS_RESPONSE_HEADERS {
+        headers.remove(name);
     }
+    Some(found)
+}
+
+/// Whether the page's origin and the server's host are the same site (same registrable domain),
+/// where `SameSite=Lax` cookies still travel.
+fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
+    let Some(origin) = SerializedOrigin::parse(origin.as_bytes()) else {
+        return false;
+    };
+    let host = host.as_bytes();
+    // The host without its port (an IPv6 literal keeps its brackets).
+    let host = match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
+        _ => host,
+    };
+    let site = |name: &[u8]| psl::domain(name).map(|domain| domain.as_bytes().to_ascii_lowercase());
+    match (site(origin.host.as_bytes()), site(host)) {
+        (Some(a), Some(b)) => a == b,
+        _ => origin.host.as_bytes().eq_ignore_ascii_case(host),
+    }
+}
+
+/// The name of the first `Set-Cookie` a browser will not send back on cross-site requests:
+/// one without both `SameSite=None` and `Secure` (browsers default to `SameSite=Lax`).
+fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(SET_COOKIE).iter().find_map(|value| {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let mut parts = text.split(';');
+        let name = parts.next().unwrap_or_default().split('=').next().unwrap_or_default();
+        let (mut none, mut secure) = (false, false);
+        for attribute in parts {
+            let attribute = attribute.trim();
+            secure |= attribute.eq_ignore_ascii_case("secure");
+            none |= attribute
+                .split_once('=')
+                .is_some_and(|(key, value)| {
+                    key.trim().eq_ignore_ascii_case("samesite")
+                        && value.trim().eq_ignore_ascii_case("none")
+                });
+        }
+        (!(none && secure)).then(|| name.trim().to_owned())
+    })
 }
 
 static STAR: HeaderValue = HeaderValue::from_static("*");
@@ -110,6 +155,10 @@ pub(crate) struct Policy {
     pub(crate) strict: bool,
     /// Debug mode: refusals logged at `info`, hints in refusal bodies.
     pub(crate) debug: bool,
+    /// What validation found valid but probably wrong.
+    pub(crate) warnings: Vec<ConfigWarning>,
+    /// Whether the runtime warnings were given: each is said once per policy, not per request.
+    pub(crate) said: RuntimeWarnings,
     /// `Access-Control-Expose-Headers` for actual responses.
     pub(crate) expose: Option<HeaderValue>,
     /// `Access-Control-Max-Age` for successful preflights.
@@ -121,6 +170,20 @@ pub(crate) struct Policy {
     pub(crate) headers_list: Option<HeaderValue>,
     /// `Vary` for preflight responses.
     pub(crate) vary_preflight: HeaderValue,
+}
+
+/// The runtime warnings already given.
+#[derive(Debug, Default)]
+pub(crate) struct RuntimeWarnings {
+    inner_cors_headers: AtomicBool,
+    same_site_cookie: AtomicBool,
+}
+
+impl RuntimeWarnings {
+    /// Whether `flag` is being set for the first time.
+    fn first(flag: &AtomicBool) -> bool {
+        !flag.load(Ordering::Relaxed) && !flag.swap(true, Ordering::Relaxed)
+    }
 }
 
 /// Which methods a preflight may ask for, beyond the safelisted GET, HEAD and POST.
@@ -254,12 +317,26 @@ impl Policy {
     /// Adds the policy's headers to an actual response. For a CORS request, the layer is the
     /// only authority: `Access-Control-*` headers set by the inner stack are removed first, so
     /// the response never carries two answers or a grant the policy did not make.
-    pub(crate) fn decorate(&self, headers: &mut HeaderMap, decoration: Decoration) {
+    pub(crate) fn decorate(
+        &self,
+        headers: &mut HeaderMap,
+        decoration: Decoration,
+        host: Option<&HeaderValue>,
+    ) {
         // A response without headers (common for bare handlers) has nothing to replace or
         // merge: append, skipping the lookups that replacing and merging need.
         let fresh = headers.is_empty();
         if !fresh && !matches!(decoration, Decoration::NotCors) {
-            remove_inner_cors_headers(headers);
+            if let Some(name) = remove_inner_cors_headers(headers) {
+                if RuntimeWarnings::first(&self.said.inner_cors_headers) {
+                    tracing::warn!(
+                        header = %name,
+                        "CORS: the inner service set {name}; the CORS layer replaced it with the \
+                         policy's answer. Configure CORS in one place (this warning is given \
+                         once)"
+                    );
+                }
+            }
         }
         let vary = |headers: &mut HeaderMap| {
             if fresh {
@@ -275,6 +352,9 @@ impl Policy {
                 self.insert_expose(headers);
             }
             Decoration::Echo(origin) => {
+                if let (Some(host), false) = (host, fresh) {
+                    self.check_cookies(headers, &origin, host);
+                }
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
                 if self.credentials {
                     headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
@@ -284,6 +364,33 @@ impl Policy {
             }
             Decoration::Refused => vary(headers),
         }
+    }
+
+    /// Warns, once, about a cookie set on a credentialed cross-origin response that the browser
+    /// will never send back cross-site: the classic "logged in, then every call is a 401".
+    fn check_cookies(&self, headers: &HeaderMap, origin: &HeaderValue, host: &HeaderValue) {
+        let Some(cookie) = cookie_kept_same_site(headers) else {
+            return;
+        };
+        if same_site(origin, host) {
+            return;
+        }
+        if RuntimeWarnings::first(&self.said.same_site_cookie) {
+            tracing::warn!(
+                cookie = %cookie,
+                origin = %Quoted(origin.as_bytes()),
+                "CORS: cookie {cookie} is set on a credentialed response to {} without \
+                 `SameSite=None; Secure`: browsers treat it as SameSite=Lax and will not send \
+                 it on cross-site requests from that page (this warning is given once)",
+                Quoted(origin.as_bytes())
+            );
+        }
+    }
+
+    /// Whether an allowed request's `Host` is still needed: for the cookie warning, until it
+    /// has been given.
+    pub(crate) fn wants_host(&self) -> bool {
+        self.credentials && !self.said.same_site_cookie.load(Ordering::Relaxed)
     }
 
     fn insert_expose(&self, headers: &mut HeaderMap) {

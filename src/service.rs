@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::{COOKIE, ORIGIN};
+use http::header::{COOKIE, HOST, ORIGIN};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -112,8 +112,12 @@ where
             }
         },
     };
+    let host = match decoration {
+        Decoration::Echo(_) if policy.wants_host() => request.headers().get(HOST).cloned(),
+        _ => None,
+    };
     let future = inner.call(request);
-    ResponseFuture::actual(future, decoration, refusal, Arc::clone(policy))
+    ResponseFuture::actual(future, decoration, refusal, host, Arc::clone(policy))
 }
 
 /// The refusal of `request`, logged once: at `debug` with its hint, or at `info` in debug mode.

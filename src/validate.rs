@@ -10,6 +10,7 @@ use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::origin::{is_loopback, OriginMatcher};
 use crate::policy::{HeaderRule, MethodRule, Policy};
 use crate::preset::Preset;
+use crate::warning::ConfigWarning;
 
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
 const MAX_AGE_LIMIT: i64 = 86_400;
@@ -54,7 +55,15 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     if let Some(errors) = ConfigErrors::from_vec(errors) {
         return Err(errors);
     }
-    for warning in warnings {
+    advise(config, &mut warnings);
+    let warnings: Vec<ConfigWarning> = warnings
+        .into_iter()
+        .map(|warning| match config.sources.get(warning.key()) {
+            Some(source) => warning.locate(source),
+            None => warning,
+        })
+        .collect();
+    for warning in &warnings {
         tracing::warn!("CORS policy: {warning}");
     }
     // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
@@ -83,6 +92,8 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         private_network: config.allow_private_network,
         strict: config.strict,
         debug: config.debug,
+        warnings,
+        said: Default::default(),
         expose,
         max_age,
         methods_list,
@@ -133,7 +144,7 @@ fn check_origins(
     config: &CorsConfig,
     origins: &mut OriginMatcher,
     errors: &mut Vec<ConfigError>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ConfigWarning>,
 ) {
     const KEY: &str = "allowed_origins";
     let list = &config.allowed_origins;
@@ -240,7 +251,7 @@ fn check_credentials(
     raw: &str,
     entry: &Entry,
     errors: &mut Vec<ConfigError>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ConfigWarning>,
 ) {
     if !config.allow_credentials {
         return;
@@ -294,8 +305,102 @@ fn check_credentials(
 }
 
 /// The warning logged when an opt-in lets an entry through.
-fn opted_in(location: At, raw: &str, opt_in: &str) -> String {
-    format!("{location}: {raw:?} is allowed only because {opt_in} is set")
+fn opted_in(location: At, raw: &str, opt_in: &str) -> ConfigWarning {
+    ConfigWarning::new(
+        location,
+        Some(raw),
+        format!("allowed only because {opt_in} is set"),
+        "",
+    )
+}
+
+/// Response headers scripts can always read (Fetch, "CORS-safelisted response-header name").
+const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// Settings that are valid but probably not what was meant; checked on a valid configuration.
+fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
+    if config.allow_credentials {
+        for (i, raw) in config.allowed_origins.iter().enumerate() {
+            let loopback = parse_entry(raw)
+                .ok()
+                .is_some_and(|entry| entry.scheme_and_host().is_some_and(|(_, h)| is_loopback(h)));
+            if loopback {
+                warnings.push(ConfigWarning::new(
+                    at("allowed_origins", i),
+                    Some(raw),
+                    "a loopback origin with credentials: any program serving it on a user's \
+                     machine (another dev server, a local app) can read their credentialed \
+                     responses",
+                    "keep loopback origins in development configurations",
+                ));
+            }
+        }
+    }
+    if config.allow_private_network && config.allowed_origins.iter().any(|o| o.trim() == "*") {
+        warnings.push(ConfigWarning::new(
+            "allow_private_network",
+            Some("true"),
+            "with \"*\" origins, any public website can reach this private-network server \
+             through its visitors' browsers",
+            "list the origins that need private network access",
+        ));
+    }
+    if let Some(seconds) = config.max_age.filter(|seconds| *seconds > 7200) {
+        warnings.push(ConfigWarning::new(
+            "max_age",
+            Some(&seconds.to_string()),
+            "Chromium caps the preflight cache at 7200 seconds, so Chromium browsers preflight \
+             again after 2 hours",
+            "use 7200 or less, unless the longer lifetime is for Firefox",
+        ));
+    }
+    for (i, raw) in config.expose_headers.iter().enumerate() {
+        let name = raw.trim().to_ascii_lowercase();
+        if SAFELISTED_RESPONSE_HEADERS.contains(&name.as_str()) {
+            warnings.push(ConfigWarning::new(
+                at("expose_headers", i),
+                Some(raw),
+                "scripts can always read this response header, so exposing it changes nothing",
+                "remove it",
+            ));
+        }
+    }
+    for (i, raw) in config.allowed_headers.iter().enumerate() {
+        let name = raw.trim().to_ascii_lowercase();
+        if matches!(name.as_str(), "accept" | "accept-language" | "content-language") {
+            warnings.push(ConfigWarning::new(
+                at("allowed_headers", i),
+                Some(raw),
+                "browsers send this request header without asking, so allowing it changes \
+                 nothing",
+                "remove it",
+            ));
+        }
+    }
+    let body_less = |method: &String| matches!(method.trim(), "GET" | "HEAD" | "OPTIONS");
+    if !config.allowed_methods.is_empty()
+        && config.allowed_methods.iter().all(body_less)
+        && config
+            .allowed_headers
+            .iter()
+            .any(|name| name.trim().eq_ignore_ascii_case("content-type"))
+    {
+        warnings.push(ConfigWarning::new(
+            "allowed_headers",
+            Some("content-type"),
+            "content-type describes a request body, but allowed_methods lists only methods \
+             without one",
+            "to send JSON, allow the methods that carry it, such as PUT or PATCH",
+        ));
+    }
 }
 
 /// Whether the wildcard's domain is a public suffix, or has a wildcard public-suffix rule right
@@ -315,7 +420,7 @@ fn check_regexes(
     config: &CorsConfig,
     origins: &mut OriginMatcher,
     errors: &mut Vec<ConfigError>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ConfigWarning>,
 ) {
     const KEY: &str = "allowed_origin_regexes";
     if config.allowed_origin_regexes.is_empty() {
