@@ -25,8 +25,8 @@ impl<'de> Visitor<'de> for ConfigVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CorsConfig, A::Error> {
         let mut config = CorsConfig::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            match key {
                 "allowed_origins" => config.allowed_origins = map.next_value::<List>()?.0,
                 "allowed_origin_regexes" => {
                     config.allowed_origin_regexes = map.next_value::<List>()?.0;
@@ -49,10 +49,37 @@ impl<'de> Visitor<'de> for ConfigVisitor {
                 "dangerously_allow_public_suffix_wildcards" => {
                     config.dangerously_allow_public_suffix_wildcards = map.next_value()?;
                 }
-                unknown => return Err(A::Error::custom(unknown_key(unknown))),
+                other => return Err(A::Error::custom(unknown_key(other))),
             }
         }
         Ok(config)
+    }
+}
+
+/// A known key. An unknown one is refused while the key itself is read, so that loaders which
+/// track paths (figment, toml) place the error at the key and its source, not at the table.
+struct Key(&'static str);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CORS setting's key")
+    }
+
+    fn visit_str<E: Error>(self, key: &str) -> Result<Key, E> {
+        KEYS.iter()
+            .find(|(known, _)| *known == key)
+            .map(|(known, _)| Key(known))
+            .ok_or_else(|| E::custom(unknown_key(key)))
     }
 }
 

@@ -1,0 +1,265 @@
+//! Black-box tests of `cargo run --example hyper` (CONTRACT.md "More examples"): the built example
+//! is started on a free loopback port and sent real requests with hyper-util's client. The CORS
+//! layer wraps a bare `service_fn`, so it answers preflights itself and decorates the handler's
+//! answers, its 404 included.
+
+#[path = "common/demo.rs"]
+mod demo;
+
+use std::io::Read;
+use std::process::{Output, Stdio};
+use std::time::Instant;
+
+use bytes::Bytes;
+use demo::{example_command, start_example, Server, TIMEOUT};
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+const APP: &str = "https://app.example.com";
+const EVIL: &str = "https://evil.example";
+
+/// The example, configured through the environment for [`APP`].
+fn start() -> Server {
+    start_example(
+        "hyper",
+        &[
+            ("CORS_ALLOWED_ORIGINS", APP),
+            ("CORS_ALLOWED_METHODS", "GET,PUT,DELETE"),
+            ("CORS_ALLOWED_HEADERS", "content-type"),
+            ("CORS_MAX_AGE", "600"),
+        ],
+    )
+}
+
+/// A response as the client read it: status, headers, and the whole body.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    /// One header's value; `None` when absent. Panics when it appears more than once.
+    fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self.headers.get_all(name).iter();
+        let first = values.next()?;
+        assert!(values.next().is_none(), "{name} appears more than once");
+        Some(first.to_str().expect("a visible ASCII header value"))
+    }
+
+    /// The comma-separated items of every `Vary` value, trimmed and lowercased.
+    fn vary(&self) -> Vec<String> {
+        self.headers
+            .get_all("vary")
+            .iter()
+            .flat_map(|value| value.to_str().unwrap_or_default().split(','))
+            .map(|item| item.trim().to_ascii_lowercase())
+            .filter(|item| !item.is_empty())
+            .collect()
+    }
+
+    /// Names of the `access-control-*` headers.
+    fn cors_headers(&self) -> Vec<&str> {
+        self.headers
+            .keys()
+            .map(|name| name.as_str())
+            .filter(|name| name.starts_with("access-control-"))
+            .collect()
+    }
+}
+
+/// Sends one request over HTTP/1.1 and reads the whole response, each step bounded by
+/// [`TIMEOUT`].
+async fn send(server: &Server, method: Method, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", server.url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Full::default()).expect("a valid request");
+    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+        .await
+        .expect("the server to answer in time")
+        .expect("a response");
+    let (parts, body) = response.into_parts();
+    let body = tokio::time::timeout(TIMEOUT, body.collect())
+        .await
+        .expect("the body to arrive in time")
+        .expect("a complete body")
+        .to_bytes();
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// Runs the example to its exit, killing it if it is still running after [`TIMEOUT`].
+fn run_to_exit(vars: &[(&str, &str)]) -> Output {
+    let mut child = example_command("hyper", vars)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the example");
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the example") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the example was still running after {TIMEOUT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
+    }
+}
+
+#[tokio::test]
+async fn preflight_from_an_allowed_origin_is_204_from_the_layer_with_the_allowed_methods() {
+    let server = start();
+    assert!(
+        server.startup.contains("CORS policy from the environment"),
+        "{}",
+        server.startup
+    );
+    // On a path the handler does not know: the layer answers before the handler could 404.
+    let reply = send(
+        &server,
+        Method::OPTIONS,
+        "/items/1",
+        &[
+            ("origin", APP),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "content-type"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(reply.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        reply.header("access-control-allow-methods"),
+        Some("GET, PUT, DELETE")
+    );
+    assert_eq!(
+        reply.header("access-control-allow-headers"),
+        Some("content-type")
+    );
+    assert_eq!(reply.header("access-control-max-age"), Some("600"));
+    assert_eq!(reply.header("access-control-allow-credentials"), None);
+    assert!(
+        reply.vary().contains(&"origin".to_owned()),
+        "{:?}",
+        reply.vary()
+    );
+    assert_eq!(reply.body, "");
+}
+
+#[tokio::test]
+async fn get_from_an_allowed_origin_is_200_ok_with_the_origin_echoed_and_vary_origin() {
+    let server = start();
+    let reply = send(&server, Method::GET, "/", &[("origin", APP)]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(reply.header("access-control-allow-origin"), Some(APP));
+    assert!(
+        reply.vary().contains(&"origin".to_owned()),
+        "{:?}",
+        reply.vary()
+    );
+}
+
+#[tokio::test]
+async fn not_found_from_the_handler_still_carries_the_cors_headers() {
+    let server = start();
+    let reply = send(&server, Method::GET, "/nowhere", &[("origin", APP)]).await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::NOT_FOUND, "not found")
+    );
+    assert_eq!(reply.header("access-control-allow-origin"), Some(APP));
+    assert!(
+        reply.vary().contains(&"origin".to_owned()),
+        "{:?}",
+        reply.vary()
+    );
+}
+
+#[tokio::test]
+async fn disallowed_origin_is_not_echoed_and_its_preflight_is_refused() {
+    let server = start();
+    let reply = send(&server, Method::GET, "/", &[("origin", EVIL)]).await;
+    // The handler still answers (the browser, not the server, withholds the response)...
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
+    // ...but nothing in it lets the browser hand it to the page.
+    assert!(reply.cors_headers().is_empty(), "{:?}", reply.headers);
+    assert_eq!(reply.vary(), ["origin"]);
+
+    let preflight = send(
+        &server,
+        Method::OPTIONS,
+        "/",
+        &[("origin", EVIL), ("access-control-request-method", "PUT")],
+    )
+    .await;
+    assert_eq!(preflight.status, StatusCode::FORBIDDEN);
+    assert!(
+        preflight.cors_headers().is_empty(),
+        "{:?}",
+        preflight.headers
+    );
+}
+
+#[tokio::test]
+async fn without_cors_variables_the_development_policy_allows_local_frontends() {
+    let server = start_example("hyper", &[]);
+    assert!(
+        server.startup.contains("development policy") && server.startup.contains("localhost:*"),
+        "{}",
+        server.startup
+    );
+    let local = "http://localhost:5173";
+    let reply = send(&server, Method::GET, "/", &[("origin", local)]).await;
+    assert_eq!(reply.header("access-control-allow-origin"), Some(local));
+    assert_eq!(
+        reply.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    let refused = send(&server, Method::GET, "/", &[("origin", APP)]).await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn invalid_configuration_exits_1_listing_every_problem_before_listening() {
+    let output = run_to_exit(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com/"),
+        ("CORS_MAX_AGE", "soon"),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stdout.contains("listening on"), "{stdout}");
+    for expected in [
+        "CORS_ALLOWED_ORIGINS: \"https://app.example.com/\": an origin has no path; write \"https://app.example.com\"",
+        "CORS_MAX_AGE: \"soon\"",
+    ] {
+        assert!(stderr.contains(expected), "{expected} missing from:\n{stderr}");
+    }
+}
