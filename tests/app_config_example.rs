@@ -6,12 +6,7 @@
 #[path = "common/demo.rs"]
 mod demo;
 
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
-use demo::{example_command, TIMEOUT};
 
 /// What the example printed, and how it exited.
 struct Run {
@@ -32,39 +27,14 @@ impl Run {
     }
 }
 
-/// Runs the example with only these variables, to its exit, killing it after [`TIMEOUT`].
+/// Runs the example with only these variables, to its exit.
 fn run(vars: &[(&str, &str)]) -> Run {
-    let mut child = example_command("app_config", vars)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the example");
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the example") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the example was still running after {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let output = demo::run_to_exit("app_config", vars);
     let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
     Run {
-        code: status.code(),
-        stdout: text(stdout.join().expect("stdout")),
-        stderr: text(stderr.join().expect("stderr")),
+        code: output.status.code(),
+        stdout: text(output.stdout),
+        stderr: text(output.stderr),
     }
 }
 

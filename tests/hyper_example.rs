@@ -6,12 +6,10 @@
 #[path = "common/demo.rs"]
 mod demo;
 
-use std::io::Read;
-use std::process::{Output, Stdio};
-use std::time::Instant;
+use std::process::Output;
 
 use bytes::Bytes;
-use demo::{example_command, start_example, Server, TIMEOUT};
+use demo::{start_example, Server, TIMEOUT};
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -98,39 +96,9 @@ async fn send(server: &Server, method: Method, path: &str, headers: &[(&str, &st
     }
 }
 
-/// Runs the example to its exit, killing it if it is still running after [`TIMEOUT`].
+/// Runs the example to its exit.
 fn run_to_exit(vars: &[(&str, &str)]) -> Output {
-    let mut child = example_command("hyper", vars)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the example");
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the example") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the example was still running after {TIMEOUT:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
-    }
+    demo::run_to_exit("hyper", vars)
 }
 
 #[tokio::test]

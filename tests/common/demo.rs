@@ -151,3 +151,39 @@ pub(crate) fn start_example(example: &str, vars: &[(&str, &str)]) -> Server {
         stderr,
     }
 }
+
+/// Runs `example` with only these variables (and `PORT=0`) until it exits, killing it if it is
+/// still running after [`TIMEOUT`]; both pipes are read while it runs, so neither can fill.
+pub(crate) fn run_to_exit(example: &str, vars: &[(&str, &str)]) -> std::process::Output {
+    use std::io::Read;
+
+    let mut child = example_command(example, vars)
+        .spawn()
+        .expect("start the example");
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the example") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{example} was still running after {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
+    }
+}
