@@ -46,7 +46,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .get::<CorsDecision>()
                     .and_then(CorsDecision::refusal)
                 {
-                    *seen.lock().unwrap().entry(refusal.reason().code()).or_default() += 1;
+                    *seen
+                        .lock()
+                        .unwrap()
+                        .entry(refusal.reason().code())
+                        .or_default() += 1;
                 }
                 response
             }

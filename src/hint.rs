@@ -12,9 +12,10 @@ use crate::origin::serialized::{default_port, SerializedOrigin};
 pub(crate) fn hint(config: &CorsConfig, reason: &RefusalReason) -> Option<String> {
     match reason {
         RefusalReason::OriginNotAllowed { origin } => origin_hint(config, origin.as_bytes()),
-        RefusalReason::MethodNotAllowed { method } => {
-            Some(method_hint(config, &String::from_utf8_lossy(method.as_bytes())))
-        }
+        RefusalReason::MethodNotAllowed { method } => Some(method_hint(
+            config,
+            &String::from_utf8_lossy(method.as_bytes()),
+        )),
         RefusalReason::HeaderNotAllowed { header } => Some(header_hint(config, header)),
         RefusalReason::PrivateNetworkNotAllowed => Some(
             "the page asks to reach this server on a more private network (a public site \
@@ -29,24 +30,35 @@ pub(crate) fn hint(config: &CorsConfig, reason: &RefusalReason) -> Option<String
              credentials"
                 .to_owned(),
         ),
-        RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => {
-            Some(
-                "no browser sends this: a proxy in front of the server may merge or duplicate \
+        RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => Some(
+            "no browser sends this: a proxy in front of the server may merge or duplicate \
                  headers, or the client is not a browser"
-                    .to_owned(),
-            )
-        }
+                .to_owned(),
+        ),
     }
 }
 
 /// One way a refused origin differs from an allowlist entry.
 enum Difference {
-    Scheme { sent: String, allowed: String },
-    Port { sent: Option<u16>, allowed: PortPattern },
+    Scheme {
+        sent: String,
+        allowed: String,
+    },
+    Port {
+        sent: Option<u16>,
+        allowed: PortPattern,
+    },
     Www,
-    Loopback { sent: String, allowed: String },
-    OneLabelTooDeep { domain: String },
-    Apex { domain: String },
+    Loopback {
+        sent: String,
+        allowed: String,
+    },
+    OneLabelTooDeep {
+        domain: String,
+    },
+    Apex {
+        domain: String,
+    },
 }
 
 impl Difference {
@@ -246,9 +258,7 @@ fn regex_hint(_: &CorsConfig, _: &[u8]) -> Option<String> {
 
 fn method_hint(config: &CorsConfig, method: &str) -> String {
     let upper = method.to_ascii_uppercase();
-    if upper != method
-        && config.allowed_methods.contains(&upper)
-    {
+    if upper != method && config.allowed_methods.contains(&upper) {
         return format!(
             "methods are case-sensitive: allowed_methods has {upper} but the page sent \
              {method}; browsers uppercase only DELETE, GET, HEAD, OPTIONS, POST and PUT, so \

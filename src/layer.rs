@@ -9,13 +9,13 @@ use tower_layer::Layer;
 use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
-use crate::hint::hint;
 use crate::error::ConfigErrors;
-use crate::warning::ConfigWarning;
+use crate::hint::hint;
 use crate::policy::{Policy, PreflightAnswer};
 use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
 use crate::service::Cors;
+use crate::warning::ConfigWarning;
 
 /// Applies a validated CORS policy to every request of the services it wraps.
 ///

@@ -120,17 +120,20 @@ fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
     headers.get_all(SET_COOKIE).iter().find_map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
         let mut parts = text.split(';');
-        let name = parts.next().unwrap_or_default().split('=').next().unwrap_or_default();
+        let name = parts
+            .next()
+            .unwrap_or_default()
+            .split('=')
+            .next()
+            .unwrap_or_default();
         let (mut none, mut secure) = (false, false);
         for attribute in parts {
             let attribute = attribute.trim();
             secure |= attribute.eq_ignore_ascii_case("secure");
-            none |= attribute
-                .split_once('=')
-                .is_some_and(|(key, value)| {
-                    key.trim().eq_ignore_ascii_case("samesite")
-                        && value.trim().eq_ignore_ascii_case("none")
-                });
+            none |= attribute.split_once('=').is_some_and(|(key, value)| {
+                key.trim().eq_ignore_ascii_case("samesite")
+                    && value.trim().eq_ignore_ascii_case("none")
+            });
         }
         (!(none && secure)).then(|| name.trim().to_owned())
     })
@@ -250,9 +253,7 @@ impl Decoration {
     pub(crate) fn decision(&self) -> CorsDecision {
         match self {
             Decoration::NotCors | Decoration::Refused => CorsDecision::NotCors,
-            Decoration::Any | Decoration::Echo(_) => {
-                CorsDecision::Allowed(CorsRequestKind::Actual)
-            }
+            Decoration::Any | Decoration::Echo(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
         }
     }
 }

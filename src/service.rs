@@ -9,8 +9,8 @@ use tower_service::Service;
 
 use crate::body::ResponseBody;
 use crate::decision::{CorsRequestKind, Quoted, Refusal, RefusalReason};
-use crate::hint::hint;
 use crate::future::ResponseFuture;
+use crate::hint::hint;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
 use crate::reload::SharedPolicy;
 use crate::request::{classify, Classified};
@@ -98,9 +98,7 @@ where
             // Only a page that fetched with credentials makes a browser attach cookies to a
             // cross-origin request; without `Access-Control-Allow-Credentials` it will hide
             // the response, so say so while the grant is written as usual.
-            Ok(decoration)
-                if !policy.credentials && request.headers().contains_key(COOKIE) =>
-            {
+            Ok(decoration) if !policy.credentials && request.headers().contains_key(COOKIE) => {
                 let reason = RefusalReason::CredentialsNotAllowed;
                 let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
                 (decoration, Some(refusal))
@@ -130,7 +128,12 @@ fn refuse<B>(
 ) -> Refusal {
     let logged = policy.debug || tracing::enabled!(tracing::Level::DEBUG);
     let hint = logged.then(|| hint(&policy.config, &reason)).flatten();
-    let origin = Quoted(request.headers().get(ORIGIN).map_or(&b""[..], |o| o.as_bytes()));
+    let origin = Quoted(
+        request
+            .headers()
+            .get(ORIGIN)
+            .map_or(&b""[..], |o| o.as_bytes()),
+    );
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(

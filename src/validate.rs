@@ -375,7 +375,10 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
     }
     for (i, raw) in config.allowed_headers.iter().enumerate() {
         let name = raw.trim().to_ascii_lowercase();
-        if matches!(name.as_str(), "accept" | "accept-language" | "content-language") {
+        if matches!(
+            name.as_str(),
+            "accept" | "accept-language" | "content-language"
+        ) {
             warnings.push(ConfigWarning::new(
                 at("allowed_headers", i),
                 Some(raw),

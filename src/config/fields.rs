@@ -75,12 +75,16 @@ impl CorsConfig {
 pub(crate) fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|candidate| (crate::edit_distance::edit_distance(name, candidate), candidate))
+        .map(|candidate| {
+            (
+                crate::edit_distance::edit_distance(name, candidate),
+                candidate,
+            )
+        })
         .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
 }
-
 
 #[cfg(test)]
 mod tests {
