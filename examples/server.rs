@@ -159,6 +159,8 @@ fn development_policy() -> CorsConfig {
         .allow_headers(["content-type", "authorization"])
         .expose_headers(["x-request-id", "retry-after"])
         .max_age(Duration::from_secs(600))
+        // Development: refused preflights say which allowed origin was nearly matched, and how.
+        .debug(true)
         .config()
         .clone()
 }

@@ -356,3 +356,25 @@ fn sighup_reloads_the_toml_file_and_an_invalid_file_keeps_the_running_policy() {
     assert_eq!(allowed("https://c.example"), None);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn development_policy_puts_the_near_miss_hint_in_refused_preflights() {
+    let server = start(&[]);
+    let refused = send(
+        &server,
+        "OPTIONS",
+        "/",
+        &[
+            ("origin", "https://localhost:5173"),
+            ("access-control-request-method", "PUT"),
+        ],
+        b"",
+    );
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.body,
+        "origin \"https://localhost:5173\" is not allowed\n\
+         hint: closest allowed origin \"http://localhost:*\": the scheme differs: the page is \
+         served over https, the entry allows http\n"
+    );
+}
