@@ -1,0 +1,276 @@
+//! `explain`: the requests a browser sends, run offline through a [`CorsLayer`] around a trivial
+//! inner service, judged by the browser's rules.
+
+use std::convert::Infallible;
+use std::future::{ready, Future, Ready};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use http::header::COOKIE;
+use http::{HeaderValue, Request, Response};
+use http_body::Body;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::fix::{fix_for_cause, lowercase_method_note};
+use super::judge::{judge_actual, judge_preflight, Blocked, Cause};
+use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+use super::request::{copy_request, PageRequest};
+use crate::decision::{CorsDecision, Refusal, RefusalReason};
+use crate::layer::CorsLayer;
+
+/// The cookie that stands in for the ones a browser attaches to a request with credentials, so
+/// that the layer sees what it would see from a browser.
+const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
+
+/// Runs `request` through `layer` as a browser would send it, offline: the preflight when a
+/// browser sends one, then the actual request (with a stand-in cookie when it has credentials),
+/// each answered by the layer around an inner service that answers `200 ok`. Each response is
+/// judged by the browser's rules ([`judge_preflight`], [`judge_actual`]); the report holds every
+/// step with the layer's own decision ([`CorsLayer::decide`]), the verdict, Chromium's console
+/// message and the fix.
+///
+/// ```
+/// use tower_cors::doctor::{explain, Cause, PageRequest};
+/// use tower_cors::{CorsLayer, RefusalReason};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .allow_methods(["GET", "PUT"])
+///     .build()?;
+/// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?
+///     .with_method("PATCH")?;
+/// let report = explain(&layer, &request);
+/// assert!(!report.is_allowed());
+/// let blocked = report.verdict().blocked().unwrap();
+/// assert_eq!(blocked.cause(), &Cause::MethodNotAllowed { method: "PATCH".into() });
+/// assert_eq!(
+///     report.console_message(),
+///     Some("Access to fetch at 'https://api.example.com/' from origin 'https://app.example.com' \
+///           has been blocked by CORS policy: Method PATCH is not allowed by \
+///           Access-Control-Allow-Methods in preflight response.")
+/// );
+/// let refusal = report.decision().and_then(|decision| decision.refusal()).unwrap();
+/// assert!(matches!(refusal.reason(), RefusalReason::MethodNotAllowed { .. }));
+/// assert!(report.fix().unwrap().contains("allowed_methods"));
+///
+/// let put = PageRequest::new("https://app.example.com", "https://api.example.com/")?
+///     .with_method("PUT")?;
+/// assert!(explain(&layer, &put).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
+    let mut service = layer.layer(Ok200);
+    let mut steps = Vec::new();
+    let mut preflight_cache = None;
+    if let Some(preflight) = request.preflight_request() {
+        let mut step = Step::new(StepKind::Preflight, copy_request(&preflight));
+        step.decision = Some(layer.decide(&preflight));
+        let response = call(&mut service, preflight);
+        let judged = judge_preflight(request, response.status(), response.headers());
+        step.response = Some(response);
+        match judged {
+            Ok(cache) => {
+                step.outcome = StepOutcome::Passed;
+                preflight_cache = Some(cache);
+                steps.push(step);
+            }
+            Err(blocked) => {
+                step.outcome = StepOutcome::Blocked;
+                step.blocked = Some(blocked.clone());
+                let fix = fix(step.decision.as_ref(), &blocked, request);
+                steps.push(step);
+                steps.push(Step::new(StepKind::Actual, request.actual_request()));
+                return Report {
+                    request: request.clone(),
+                    steps,
+                    verdict: Verdict::Blocked(blocked),
+                    notes: Vec::new(),
+                    fix: Some(fix),
+                };
+            }
+        }
+    }
+    let mut actual = request.actual_request();
+    if request.credentials() {
+        actual
+            .headers_mut()
+            .insert(COOKIE, HeaderValue::from_static(STAND_IN_COOKIE));
+    }
+    let mut step = Step::new(StepKind::Actual, copy_request(&actual));
+    step.decision = Some(layer.decide(&actual));
+    let response = call(&mut service, actual);
+    let judged = judge_actual(request, response.status(), response.headers());
+    let status = response.status();
+    step.response = Some(response);
+    let (verdict, fix) = match judged {
+        Ok(readable_headers) => {
+            step.outcome = StepOutcome::Passed;
+            let allowed = Allowed {
+                status,
+                preflight: preflight_cache,
+                readable_headers,
+            };
+            (Verdict::Allowed(allowed), None)
+        }
+        Err(blocked) => {
+            step.outcome = StepOutcome::Blocked;
+            step.blocked = Some(blocked.clone());
+            let fix = fix(step.decision.as_ref(), &blocked, request);
+            (Verdict::Blocked(blocked), Some(fix))
+        }
+    };
+    steps.push(step);
+    let mut notes = Vec::new();
+    if request.credentials() {
+        notes.push(format!(
+            "the actual request carries a stand-in cookie ({STAND_IN_COOKIE}), as a browser \
+             attaches the page's cookies to a request with credentials"
+        ));
+    }
+    Report {
+        request: request.clone(),
+        steps,
+        verdict,
+        notes,
+        fix,
+    }
+}
+
+/// The fix, from the layer's refusal when there is one (its hint names the near miss), else from
+/// what the browser found.
+fn fix(decision: Option<&CorsDecision>, blocked: &Blocked, request: &PageRequest) -> String {
+    let Some(refusal) = decision.and_then(CorsDecision::refusal) else {
+        return fix_for_cause(blocked.cause(), request, true);
+    };
+    let hint = refusal.hint();
+    let fix = fix_for_refusal(refusal, hint, blocked, request);
+    let hidden = matches!(
+        refusal.reason(),
+        RefusalReason::MethodNotAllowed { .. } | RefusalReason::HeaderNotAllowed { .. }
+    ) && blocked.cause() == &Cause::NoAllowOrigin;
+    if hidden {
+        // Only `strict` answers these with 403 and no headers.
+        format!(
+            "{fix}; the policy is strict, so the layer answers such a preflight with 403 and no \
+             CORS headers, and the console names only the missing Access-Control-Allow-Origin"
+        )
+    } else {
+        fix
+    }
+}
+
+fn fix_for_refusal(
+    refusal: &Refusal,
+    hint: Option<&str>,
+    blocked: &Blocked,
+    request: &PageRequest,
+) -> String {
+    match refusal.reason() {
+        RefusalReason::OriginNotAllowed { origin } => {
+            let origin = String::from_utf8_lossy(origin.as_bytes());
+            let mut fix = format!(
+                "add {origin:?} to allowed_origins (CORS_ALLOWED_ORIGINS), or a pattern that \
+                 covers it"
+            );
+            if let Some(hint) = hint {
+                fix.push_str("; ");
+                fix.push_str(hint);
+            }
+            fix
+        }
+        RefusalReason::MethodNotAllowed { method } => {
+            let method = String::from_utf8_lossy(method.as_bytes()).into_owned();
+            let mut fix = hint.map_or_else(
+                || format!("add {method} to allowed_methods (CORS_ALLOWED_METHODS)"),
+                str::to_owned,
+            );
+            if !fix.contains("case-sensitive") {
+                if let Some(note) = lowercase_method_note(&method) {
+                    fix.push_str("; ");
+                    fix.push_str(&note);
+                }
+            }
+            fix
+        }
+        _ => match hint {
+            Some(hint) => hint.to_owned(),
+            None => format!(
+                "{}; {}",
+                refusal,
+                fix_for_cause(blocked.cause(), request, true)
+            ),
+        },
+    }
+}
+
+/// The inner service: `200 ok` to everything.
+#[derive(Clone, Copy, Debug)]
+struct Ok200;
+
+impl Service<Request<()>> for Ok200 {
+    type Response = Response<String>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<String>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<()>) -> Self::Future {
+        let mut response = Response::new("ok".to_owned());
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        ready(Ok(response))
+    }
+}
+
+/// Calls `service` and reads the whole response, its body as text.
+fn call<S, B>(service: &mut S, request: Request<()>) -> Response<String>
+where
+    S: Service<Request<()>, Response = Response<B>, Error = Infallible>,
+    B: Body,
+{
+    let response = match block_on(std::future::poll_fn(|cx| service.poll_ready(cx))) {
+        Ok(()) => match block_on(service.call(request)) {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        Err(never) => match never {},
+    };
+    let (parts, body) = response.into_parts();
+    let mut bytes = Vec::new();
+    let mut body = pin!(body);
+    while let Some(frame) = block_on(std::future::poll_fn(|cx| body.as_mut().poll_frame(cx))) {
+        match frame {
+            Ok(frame) => {
+                if let Some(data) = frame.data_ref() {
+                    bytes.extend_from_slice(bytes::Buf::chunk(data));
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Response::from_parts(parts, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Polls `future` until it completes. The layer's futures complete on the first poll when the
+/// inner service's do, as [`Ok200`]'s does, so no waker is ever needed.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    let waker = Waker::from(Arc::new(Noop));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::yield_now();
+    }
+}

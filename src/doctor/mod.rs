@@ -1,0 +1,66 @@
+//! The doctor: the browser's CORS rules, to tell why a browser blocks a request and what to
+//! change. The `tower-cors` command-line tool (`check`, `explain`, `probe`) is built on it.
+//!
+//! A browser enforces CORS; the server only states a policy. So the doctor models the browser:
+//!
+//! - [`PageRequest`]: what a page asks for (its origin, the URL, the method, the headers its
+//!   script sets, credentials, private network), checked and normalized as `fetch()` does;
+//!   whether the browser preflights it ([`PageRequest::needs_preflight`]), the preflight it sends
+//!   and the actual request.
+//! - [`judge_preflight`] and [`judge_actual`]: Chromium's checks of a preflight response and of
+//!   the actual response, in Chromium's order, failing with a [`Blocked`]: the step, the
+//!   [`Cause`], and the exact message Chromium prints in the console for a `fetch()`.
+//! - [`explain`]: offline, through a [`CorsLayer`](crate::CorsLayer): every step, the layer's own
+//!   [`CorsDecision`](crate::CorsDecision), the verdict, the console message and the fix.
+//! - [`probe`]: online, against a live server, with the likely fix inferred from the responses.
+//!
+//! Both produce a [`Report`], whose `Display` is the plain text the command-line tool prints.
+//!
+//! The console messages are Chromium's for `fetch()` (`XMLHttpRequest` says `Access to
+//! XMLHttpRequest at` instead, and adds a sentence about `withCredentials` to the credentials
+//! messages). Methods are compared case-sensitively, as Fetch says and current Chromium does.
+//!
+//! ```
+//! use tower_cors::doctor::{explain, PageRequest};
+//! use tower_cors::CorsLayer;
+//!
+//! let layer = CorsLayer::builder()
+//!     .allow_origins(["https://app.example.com"])
+//!     .allow_credentials(true)
+//!     .allow_methods(["GET", "PUT"])
+//!     .allow_headers(["content-type"])
+//!     .build()?;
+//! let request = PageRequest::new("https://app.example.com", "https://api.example.com/items")?
+//!     .with_method("PUT")?
+//!     .with_header("content-type", "application/json")?
+//!     .with_credentials(true);
+//! let report = explain(&layer, &request);
+//! assert!(report.is_allowed());
+//! assert!(report.to_string().contains("verdict: allowed"));
+//!
+//! let evil = PageRequest::new("https://evil.example", "https://api.example.com/items")?;
+//! let report = explain(&layer, &evil);
+//! assert_eq!(
+//!     report.console_message(),
+//!     Some("Access to fetch at 'https://api.example.com/items' from origin \
+//!           'https://evil.example' has been blocked by CORS policy: No \
+//!           'Access-Control-Allow-Origin' header is present on the requested resource.")
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod explain;
+mod fix;
+mod judge;
+mod probe;
+mod report;
+mod request;
+
+pub use self::explain::explain;
+pub use self::judge::{judge_actual, judge_preflight, Blocked, Cause, CheckStep, PreflightCache};
+pub use self::probe::{probe, probe_with_timeout, ProbeError, DEFAULT_TIMEOUT};
+pub use self::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+pub use self::request::{
+    is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,
+    PageRequest, RequestError,
+};

@@ -1,0 +1,405 @@
+//! The doctor's report: each request the browser sends, what came back, how the browser judges
+//! it, the verdict and the fix. Its `Display` is the plain text the command-line tool prints.
+
+use std::fmt;
+
+use http::{HeaderMap, Request, Response, StatusCode};
+
+use super::judge::{Blocked, PreflightCache};
+use super::request::PageRequest;
+use crate::decision::CorsDecision;
+
+/// The browser's verdict on a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// The page can read the response.
+    Allowed(Allowed),
+    /// The browser blocked it.
+    Blocked(Blocked),
+}
+
+impl Verdict {
+    /// Whether the page can read the response.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Verdict::Allowed(_))
+    }
+
+    /// The block, when the request was blocked.
+    pub fn blocked(&self) -> Option<&Blocked> {
+        match self {
+            Verdict::Blocked(blocked) => Some(blocked),
+            Verdict::Allowed(_) => None,
+        }
+    }
+}
+
+/// An allowed request: the response's status, what the preflight cache holds (when there was a
+/// preflight), and the response headers script can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allowed {
+    pub(crate) status: StatusCode,
+    pub(crate) preflight: Option<PreflightCache>,
+    pub(crate) readable_headers: Vec<String>,
+}
+
+impl Allowed {
+    /// The status of the actual response, which the page sees.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What the browser caches from the preflight; `None` when there was none.
+    pub fn preflight_cache(&self) -> Option<&PreflightCache> {
+        self.preflight.as_ref()
+    }
+
+    /// The response headers script can read, lowercase and sorted.
+    pub fn readable_headers(&self) -> &[String] {
+        &self.readable_headers
+    }
+}
+
+/// What one step of a report is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StepKind {
+    /// The browser's preflight.
+    Preflight,
+    /// The actual request.
+    Actual,
+    /// A preflight the browser would not send, sent by `probe` only to find out why a request
+    /// was blocked.
+    Diagnostic,
+}
+
+/// How a step turned out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StepOutcome {
+    /// The browser's check passed.
+    Passed,
+    /// The browser's check failed: the report's verdict says why.
+    Blocked,
+    /// Not sent, because an earlier step failed.
+    NotSent,
+    /// Sent for diagnosis only; no browser check applies.
+    Diagnostic,
+}
+
+/// One request and its response.
+#[derive(Debug)]
+pub struct Step {
+    pub(crate) kind: StepKind,
+    pub(crate) request: Request<()>,
+    pub(crate) response: Option<Response<String>>,
+    pub(crate) decision: Option<CorsDecision>,
+    pub(crate) outcome: StepOutcome,
+    pub(crate) blocked: Option<Blocked>,
+}
+
+impl Step {
+    pub(crate) fn new(kind: StepKind, request: Request<()>) -> Self {
+        Self {
+            kind,
+            request,
+            response: None,
+            decision: None,
+            outcome: StepOutcome::NotSent,
+            blocked: None,
+        }
+    }
+
+    /// What the step is.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+
+    /// The request sent (or that would have been sent).
+    pub fn request(&self) -> &Request<()> {
+        &self.request
+    }
+
+    /// The response; its body is at most the first 4 KiB, as text. `None` when not sent.
+    pub fn response(&self) -> Option<&Response<String>> {
+        self.response.as_ref()
+    }
+
+    /// The layer's decision for the request (`explain` only).
+    pub fn decision(&self) -> Option<&CorsDecision> {
+        self.decision.as_ref()
+    }
+
+    /// How the step turned out.
+    pub fn outcome(&self) -> StepOutcome {
+        self.outcome
+    }
+}
+
+/// What the doctor found: the page's request, each step, the browser's verdict, and the fix.
+///
+/// Its [`Display`](fmt::Display) is plain text, one block per step, stable enough to compare in
+/// tests and read in CI logs: `>` lines are sent, `<` lines received (the status, every
+/// `access-control-*` header, `vary` and `location`, and the first line of the body of a response
+/// that is not 2xx). See [`explain`](super::explain) and [`probe`](super::probe).
+///
+/// ```
+/// use tower_cors::doctor::{explain, PageRequest, StepKind, Verdict};
+/// use tower_cors::CorsLayer;
+///
+/// let layer = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
+/// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?;
+/// let report = explain(&layer, &request);
+/// assert_eq!(report.steps().len(), 1);
+/// assert_eq!(report.steps()[0].kind(), StepKind::Actual);
+/// let Verdict::Allowed(allowed) = report.verdict() else { panic!("{report}") };
+/// assert_eq!(allowed.readable_headers(), ["content-type"]);
+/// assert_eq!(
+///     report.to_string(),
+///     "request: GET https://api.example.com/ from a page at https://app.example.com, without \
+///      credentials\n\
+///      preflight: none, a simple request\n\
+///      \n\
+///      1. actual request\n   \
+///         > GET https://api.example.com/\n   \
+///         > origin: https://app.example.com\n   \
+///         < 200 OK\n   \
+///         < access-control-allow-origin: https://app.example.com\n   \
+///         < vary: origin\n   \
+///         layer: allowed\n   \
+///         browser: passed\n\
+///      \n\
+///      verdict: allowed: the page reads the 200 OK response\n\
+///      readable headers: content-type\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Report {
+    pub(crate) request: PageRequest,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) verdict: Verdict,
+    pub(crate) notes: Vec<String>,
+    pub(crate) fix: Option<String>,
+}
+
+impl Report {
+    /// The page's request.
+    pub fn request(&self) -> &PageRequest {
+        &self.request
+    }
+
+    /// The steps, in the order they were sent.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The browser's verdict.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+
+    /// Whether the page can read the response.
+    pub fn is_allowed(&self) -> bool {
+        self.verdict.is_allowed()
+    }
+
+    /// The message Chromium prints in the console, when the request is blocked.
+    pub fn console_message(&self) -> Option<&str> {
+        self.verdict.blocked().map(Blocked::console_message)
+    }
+
+    /// The layer's decision for the step that failed, or for the last step sent (`explain`
+    /// only).
+    pub fn decision(&self) -> Option<&CorsDecision> {
+        let failed = self
+            .steps
+            .iter()
+            .rev()
+            .find(|step| step.outcome == StepOutcome::Blocked);
+        let last = self.steps.iter().rev().find(|step| step.decision.is_some());
+        failed.or(last).and_then(Step::decision)
+    }
+
+    /// Remarks on the steps: a stand-in cookie `explain` sent, a redirect `probe` did not
+    /// follow.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// What to change, when the request is blocked.
+    pub fn fix(&self) -> Option<&str> {
+        self.fix.as_deref()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let request = &self.request;
+        write!(
+            f,
+            "request: {} {} from a page at {}, {} credentials",
+            request.method(),
+            request.url(),
+            request.origin(),
+            if request.credentials() {
+                "with"
+            } else {
+                "without"
+            },
+        )?;
+        if request.private_network() {
+            write!(
+                f,
+                ", to a more private network (`{}`)",
+                request.address_space()
+            )?;
+        }
+        writeln!(f)?;
+        let reasons = request.preflight_reasons();
+        if reasons.is_empty() {
+            writeln!(f, "preflight: none, a simple request")?;
+        } else {
+            writeln!(f, "preflight: yes: {}", reasons.join("; "))?;
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            writeln!(f)?;
+            write_step(f, i + 1, step)?;
+        }
+        writeln!(f)?;
+        match &self.verdict {
+            Verdict::Allowed(allowed) => {
+                writeln!(
+                    f,
+                    "verdict: allowed: the page reads the {} response",
+                    status_line(allowed.status)
+                )?;
+                writeln!(
+                    f,
+                    "readable headers: {}",
+                    list_or_none(&allowed.readable_headers)
+                )?;
+                if let Some(cache) = &allowed.preflight {
+                    writeln!(
+                        f,
+                        "preflight cache: {} s; methods: {}; headers: {}{}",
+                        cache.max_age().as_secs(),
+                        list_or_none(cache.methods()),
+                        list_or_none(cache.headers()),
+                        if cache.credentials() {
+                            "; with credentials"
+                        } else {
+                            ""
+                        },
+                    )?;
+                }
+            }
+            Verdict::Blocked(blocked) => {
+                writeln!(
+                    f,
+                    "verdict: blocked at the {} ({})",
+                    blocked.step(),
+                    blocked.cause().code()
+                )?;
+                writeln!(f, "console: {}", blocked.console_message())?;
+            }
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        if let Some(fix) = &self.fix {
+            writeln!(f, "fix: {fix}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_step(f: &mut fmt::Formatter<'_>, number: usize, step: &Step) -> fmt::Result {
+    let title = match step.kind {
+        StepKind::Preflight => "preflight",
+        StepKind::Actual => "actual request",
+        StepKind::Diagnostic => {
+            "diagnostic preflight (a browser would not send it; sent to find the cause)"
+        }
+    };
+    writeln!(f, "{number}. {title}")?;
+    let request = &step.request;
+    writeln!(f, "   > {} {}", request.method(), request.uri())?;
+    for (name, value) in request.headers() {
+        writeln!(
+            f,
+            "   > {name}: {}",
+            String::from_utf8_lossy(value.as_bytes())
+        )?;
+    }
+    let Some(response) = &step.response else {
+        return writeln!(f, "   not sent: the preflight failed");
+    };
+    writeln!(f, "   < {}", status_line(response.status()))?;
+    write_key_headers(f, response.headers())?;
+    if !response.status().is_success() {
+        if let Some(line) = response
+            .body()
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+        {
+            let line: String = line.chars().take(160).collect();
+            writeln!(f, "   < body: {line}")?;
+        }
+    }
+    if let Some(decision) = &step.decision {
+        match decision {
+            CorsDecision::Refused(refusal) => writeln!(
+                f,
+                "   layer: refused ({}): {refusal}",
+                refusal.reason().code()
+            )?,
+            CorsDecision::Allowed(_) => writeln!(f, "   layer: allowed")?,
+            _ => writeln!(f, "   layer: not a CORS request")?,
+        }
+    }
+    match (&step.outcome, &step.blocked) {
+        (StepOutcome::Blocked, Some(blocked)) => {
+            writeln!(f, "   browser: blocked: {}", blocked.reason())
+        }
+        (StepOutcome::Passed, _) => writeln!(f, "   browser: passed"),
+        _ => Ok(()),
+    }
+}
+
+/// The response headers that matter to CORS: every `access-control-*`, `vary` and `location`.
+fn write_key_headers(f: &mut fmt::Formatter<'_>, headers: &HeaderMap) -> fmt::Result {
+    let mut any_cors = false;
+    for (name, value) in headers {
+        let name = name.as_str();
+        let cors = name.starts_with("access-control-");
+        any_cors |= cors;
+        if cors || name == "vary" || name == "location" {
+            writeln!(
+                f,
+                "   < {name}: {}",
+                String::from_utf8_lossy(value.as_bytes())
+            )?;
+        }
+    }
+    if !any_cors {
+        writeln!(f, "   < (no access-control-* headers)")?;
+    }
+    Ok(())
+}
+
+fn status_line(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
