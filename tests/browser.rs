@@ -747,3 +747,140 @@ async fn any_depth_subdomain_pattern_allows_a_localhost_and_a_b_localhost() {
     )
     .await;
 }
+
+/// A case of the cross-check: the `fetch()` the page makes, and the same request for the doctor.
+struct Case {
+    class: &'static str,
+    init: &'static str,
+    method: &'static str,
+    headers: &'static [(&'static str, &'static str)],
+    credentials: bool,
+}
+
+/// What the doctor's `probe` says the console will show for `case`, sent to `url` from `origin`.
+async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>, String) {
+    let mut request = tower_cors::doctor::PageRequest::new(origin, url)
+        .unwrap()
+        .with_method(case.method)
+        .unwrap()
+        .with_credentials(case.credentials);
+    for (name, value) in case.headers {
+        request = request.with_header(name, value).unwrap();
+    }
+    let report = tokio::task::spawn_blocking(move || tower_cors::doctor::probe(&request))
+        .await
+        .unwrap()
+        .expect("the demo server is reachable");
+    let cause = report
+        .verdict()
+        .blocked()
+        .map(|blocked| blocked.cause().code().to_owned())
+        .unwrap_or_default();
+    (report.console_message().map(str::to_owned), cause)
+}
+
+/// For each refusal class a browser can meet, the console line Chromium prints is the one the
+/// doctor predicts for the same request to the same server. Private network access is left out:
+/// pages and servers here share the loopback address space, so Chromium sends no such preflight;
+/// malformed requests are left out because browsers never send them.
+#[tokio::test]
+async fn the_console_names_the_cause_the_doctor_names_for_each_refusal_class() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let allowed_pages = serve_pages().await;
+    let other_pages = serve_pages().await;
+    let allowed = allowed_pages.origin("127.0.0.1");
+    let listed = demo_for(&allowed, &[]);
+    let without_credentials = demo::start(&[("CORS_ALLOWED_ORIGINS", allowed.as_str())]);
+    let any_origin = any_origin_server();
+
+    let cases = [
+        (
+            Case {
+                class: "origin not allowed (simple)",
+                init: "{}",
+                method: "GET",
+                headers: &[],
+                credentials: false,
+            },
+            &other_pages,
+            &listed,
+            "no_allow_origin",
+        ),
+        (
+            Case {
+                class: "origin not allowed (preflight)",
+                init: PUT_JSON,
+                method: "PUT",
+                headers: &[("content-type", "application/json")],
+                credentials: true,
+            },
+            &other_pages,
+            &listed,
+            "no_allow_origin",
+        ),
+        (
+            Case {
+                class: "method not allowed",
+                init: "{method: 'PATCH', credentials: 'include'}",
+                method: "PATCH",
+                headers: &[],
+                credentials: true,
+            },
+            &allowed_pages,
+            &listed,
+            "method_not_allowed",
+        ),
+        (
+            Case {
+                class: "header not allowed",
+                init: "{headers: {'x-forbidden': '1'}, credentials: 'include'}",
+                method: "GET",
+                headers: &[("x-forbidden", "1")],
+                credentials: true,
+            },
+            &allowed_pages,
+            &listed,
+            "header_not_allowed",
+        ),
+        (
+            Case {
+                class: "credentials: wildcard origin",
+                init: WITH_CREDENTIALS,
+                method: "GET",
+                headers: &[],
+                credentials: true,
+            },
+            &other_pages,
+            &any_origin,
+            "wildcard_with_credentials",
+        ),
+        (
+            Case {
+                class: "credentials: not allowed by the policy",
+                init: WITH_CREDENTIALS,
+                method: "GET",
+                headers: &[],
+                credentials: true,
+            },
+            &allowed_pages,
+            &without_credentials,
+            "credentials_not_true",
+        ),
+    ];
+    for (case, pages, server, cause) in cases {
+        let url = format!("{}/", server.url());
+        let origin = pages.origin("127.0.0.1");
+        let (predicted, doctor_cause) = doctor_console(&case, &origin, &url).await;
+        let predicted =
+            predicted.unwrap_or_else(|| panic!("{}: the doctor predicts no block", case.class));
+        assert_eq!(doctor_cause, cause, "{}", case.class);
+
+        browser.open(&pages.url("127.0.0.1")).await;
+        browser
+            .fetch(&url, case.init)
+            .await
+            .assert_blocked(FAILED_TO_FETCH, &predicted);
+    }
+}
