@@ -11,7 +11,7 @@ use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 use crate::body::ResponseBody;
-use crate::decision::{CorsDecision, Refusal};
+use crate::decision::CorsDecision;
 use crate::policy::{Decoration, Policy};
 
 pin_project! {
@@ -32,7 +32,7 @@ pin_project! {
             #[pin]
             future: F,
             decoration: Option<Decoration>,
-            refusal: Option<Refusal>,
+            decision: Option<CorsDecision>,
             // The request's `Host`, kept only while the cookie warning may still be given.
             host: Option<HeaderValue>,
             policy: Arc<Policy>,
@@ -52,7 +52,7 @@ impl<F> ResponseFuture<F> {
     pub(crate) fn actual(
         future: F,
         decoration: Decoration,
-        refusal: Option<Refusal>,
+        decision: CorsDecision,
         host: Option<HeaderValue>,
         policy: Arc<Policy>,
     ) -> Self {
@@ -60,7 +60,7 @@ impl<F> ResponseFuture<F> {
             kind: Kind::Actual {
                 future,
                 decoration: Some(decoration),
-                refusal,
+                decision: Some(decision),
                 host,
                 policy,
             },
@@ -97,17 +97,15 @@ where
             KindProj::Actual {
                 future,
                 decoration,
-                refusal,
+                decision,
                 host,
                 policy,
             } => {
                 let mut response = ready!(future.poll(cx))?;
                 if let Some(decoration) = decoration.take() {
-                    let decision = match refusal.take() {
-                        Some(refusal) => CorsDecision::Refused(refusal),
-                        None => decoration.decision(),
-                    };
                     policy.decorate(response.headers_mut(), decoration, host.as_ref());
+                }
+                if let Some(decision) = decision.take() {
                     response.extensions_mut().insert(decision);
                 }
                 Poll::Ready(Ok(response.map(ResponseBody::inner)))

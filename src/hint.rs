@@ -1,6 +1,8 @@
 //! Hints for refusals: the near miss a developer is looking for when a browser blocks a request.
 //! Only refusals pay for them, and only when someone will read them (a log event that is enabled,
-//! debug mode, or [`CorsLayer::decide`](crate::CorsLayer::decide)).
+//! debug mode, or [`CorsLayer::decide`](crate::CorsLayer::decide)). What hints compare against
+//! is parsed and compiled once per policy, on the first hint, and the search for a misspelling
+//! is bounded, so that refused requests stay cheap whatever the allowlist's size.
 
 use crate::config::CorsConfig;
 use crate::decision::RefusalReason;
@@ -8,10 +10,44 @@ use crate::edit_distance::edit_distance;
 use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
 use crate::origin::serialized::{default_port, SerializedOrigin};
 
+/// The allowlist as hints read it: every origin entry as a pattern, and the regexes compiled
+/// without the implicit anchors.
+#[derive(Debug)]
+pub(crate) struct HintIndex {
+    patterns: Vec<(String, Pattern)>,
+    #[cfg(feature = "regex")]
+    regexes: Vec<(String, regex::Regex)>,
+}
+
+impl HintIndex {
+    pub(crate) fn new(config: &CorsConfig) -> Self {
+        Self {
+            patterns: config
+                .allowed_origins
+                .iter()
+                .filter_map(|raw| Some((raw.clone(), as_pattern(parse_entry(raw).ok()?)?)))
+                .collect(),
+            #[cfg(feature = "regex")]
+            regexes: config
+                .allowed_origin_regexes
+                .iter()
+                .filter_map(|raw| Some((raw.clone(), regex::Regex::new(raw).ok()?)))
+                .collect(),
+        }
+    }
+}
+
+/// How many allowlist entries the misspelling search compares at most.
+const SPELLING_CANDIDATES: usize = 256;
+
 /// The hint for `reason` under the policy configured by `config`, when there is one.
-pub(crate) fn hint(config: &CorsConfig, reason: &RefusalReason) -> Option<String> {
+pub(crate) fn hint(
+    config: &CorsConfig,
+    index: &HintIndex,
+    reason: &RefusalReason,
+) -> Option<String> {
     match reason {
-        RefusalReason::OriginNotAllowed { origin } => origin_hint(config, origin.as_bytes()),
+        RefusalReason::OriginNotAllowed { origin } => origin_hint(index, origin.as_bytes()),
         RefusalReason::MethodNotAllowed { method } => Some(method_hint(
             config,
             &String::from_utf8_lossy(method.as_bytes()),
@@ -63,9 +99,10 @@ enum Difference {
 
 impl Difference {
     fn describe(&self, scheme: &str) -> String {
-        let port = |port: Option<u16>| match port {
-            Some(port) => port.to_string(),
-            None => format!("the default {}", default_port(scheme).unwrap_or(0)),
+        let port = |port: Option<u16>| match (port, default_port(scheme)) {
+            (Some(port), _) => port.to_string(),
+            (None, Some(default)) => format!("the default {default}"),
+            (None, None) => "no port".to_owned(),
         };
         match self {
             Difference::Scheme { sent, allowed } => format!(
@@ -159,7 +196,16 @@ fn as_pattern(entry: Entry) -> Option<Pattern> {
 
 /// The closest `allowed_origins` entry and how the origin differs from it, or what a regex
 /// almost matched.
-fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
+    if origin == b"null" {
+        return Some(
+            "the page has an opaque origin, which browsers send as `null`: a file:// page, a \
+             sandboxed iframe, a data: URL or a redirect across origins; serve the page over \
+             http(s) from an allowed origin (allowing `null` would allow any page that makes \
+             itself opaque; dangerously_allow_null_origin exists for those who accept that)"
+                .to_owned(),
+        );
+    }
     let Some(sent) = SerializedOrigin::parse(origin) else {
         return Some(
             "this is not an origin as browsers write it (scheme://host[:port], lowercase, no \
@@ -168,10 +214,7 @@ fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
         );
     };
     let mut best: Option<(&str, Vec<Difference>)> = None;
-    for raw in &config.allowed_origins {
-        let Some(pattern) = parse_entry(raw).ok().and_then(as_pattern) else {
-            continue;
-        };
+    for (raw, pattern) in &index.patterns {
         let Some(host) = host_difference(sent.host, &pattern.host) else {
             continue;
         };
@@ -190,9 +233,10 @@ fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
             PortPattern::Default => sent.port.is_none(),
             PortPattern::Port(port) => sent.port == Some(port),
         };
-        // A port is only worth naming when the scheme is the same: http and https differ in
-        // their default ports anyway.
-        if !port_matches && pattern.scheme == sent.scheme {
+        // Between default ports, a scheme change says it all (http and https differ in their
+        // default ports anyway); an explicit port on either side is worth naming.
+        let explicit = sent.port.is_some() || !matches!(pattern.port, PortPattern::Default);
+        if !port_matches && (pattern.scheme == sent.scheme || explicit) {
             differences.push(Difference::Port {
                 sent: sent.port,
                 allowed: pattern.port,
@@ -218,18 +262,24 @@ fn origin_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
             described.join("; ")
         ));
     }
-    regex_hint(config, origin).or_else(|| spelling_hint(config, origin))
+    regex_hint(index, origin).or_else(|| spelling_hint(index, origin))
 }
 
 /// The listed origin spelled almost like this one: a typo in the configuration or the page.
-fn spelling_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+/// Only entries whose length is close enough are compared, and at most
+/// [`SPELLING_CANDIDATES`] of them.
+fn spelling_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
     let origin = std::str::from_utf8(origin).ok()?;
-    let (distance, entry) = config
-        .allowed_origins
+    let close_enough = |entry: &str| (entry.len() / 8).max(2);
+    let (distance, entry) = index
+        .patterns
         .iter()
+        .map(|(raw, _)| raw.as_str())
+        .filter(|entry| entry.len().abs_diff(origin.len()) <= close_enough(entry))
+        .take(SPELLING_CANDIDATES)
         .map(|entry| (edit_distance(origin, entry), entry))
         .min_by_key(|(distance, _)| *distance)?;
-    (distance <= (entry.len() / 8).max(2)).then(|| {
+    (distance <= close_enough(entry)).then(|| {
         format!(
             "closest allowed origin {entry:?} is spelled differently ({distance} characters \
              differ): check both for a typo"
@@ -237,22 +287,28 @@ fn spelling_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
     })
 }
 
-/// A regex that matches part of the origin but not all of it: the implicit anchors refused it.
+/// A regex that matches the origin but for its port: the implicit anchors refused it. Any
+/// other partial match (`example\.com` inside `notexample.com`, or a prefix of
+/// `app.example.com.evil.example`) gets no hint, since widening the regex would let it in.
 #[cfg(feature = "regex")]
-fn regex_hint(config: &CorsConfig, origin: &[u8]) -> Option<String> {
+fn regex_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
     let origin = std::str::from_utf8(origin).ok()?;
-    config.allowed_origin_regexes.iter().find_map(|pattern| {
-        let found = regex::Regex::new(pattern).ok()?.find(origin)?;
+    index.regexes.iter().find_map(|(pattern, regex)| {
+        let found = regex.find(origin).filter(|found| found.start() == 0)?;
+        let port = origin[found.end()..].strip_prefix(':')?;
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         Some(format!(
-            "regex {pattern:?} matches {:?}, only part of the origin; a regex must match the \
-             whole origin (scheme, host and port): extend it, e.g. with `(:[0-9]+)?` for ports",
+            "regex {pattern:?} matches {:?}, the origin without its port :{port}; a regex must \
+             match the whole origin: add the port, or `(:[0-9]+)?` for any",
             found.as_str()
         ))
     })
 }
 
 #[cfg(not(feature = "regex"))]
-fn regex_hint(_: &CorsConfig, _: &[u8]) -> Option<String> {
+fn regex_hint(_: &HintIndex, _: &[u8]) -> Option<String> {
     None
 }
 

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use http::header::COOKIE;
 use http::Request;
 use tower_layer::Layer;
 
@@ -10,11 +9,10 @@ use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::error::ConfigErrors;
-use crate::hint::hint;
 use crate::policy::{Policy, PreflightAnswer};
 use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
-use crate::service::Cors;
+use crate::service::{sends_credentials_cross_origin, Cors};
 use crate::warning::ConfigWarning;
 
 /// Applies a validated CORS policy to every request of the services it wraps.
@@ -107,7 +105,7 @@ impl CorsLayer {
 /// The service's decision for `request`, with the refusal's hint always looked for.
 fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
     let refused = |kind, reason| {
-        let hint = hint(&policy.config, &reason);
+        let hint = policy.hint(&reason);
         CorsDecision::Refused(Refusal::new(kind, reason).with_hint(hint))
     };
     match classify(request.method(), request.headers()) {
@@ -123,7 +121,7 @@ fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
             }
         }
         Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
-            Ok(_) if !policy.credentials && request.headers().contains_key(COOKIE) => refused(
+            Ok(_) if !policy.credentials && sends_credentials_cross_origin(request) => refused(
                 CorsRequestKind::Actual,
                 RefusalReason::CredentialsNotAllowed,
             ),

@@ -11,6 +11,7 @@ use http::header::{
 use http::{Response, StatusCode};
 
 use crate::config::CorsConfig;
+use crate::hint::HintIndex;
 use crate::warning::ConfigWarning;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -107,10 +108,20 @@ fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
         Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
         _ => host,
     };
-    let site = |name: &[u8]| psl::domain(name).map(|domain| domain.as_bytes().to_ascii_lowercase());
-    match (site(origin.host.as_bytes()), site(host)) {
+    let host = host.to_ascii_lowercase();
+    // IP addresses are their own site; the suffix list would read `10.0.0.1` as a domain.
+    let is_ip = |name: &[u8]| {
+        name.starts_with(b"[")
+            || std::str::from_utf8(name)
+                .is_ok_and(|name| name.parse::<std::net::Ipv4Addr>().is_ok())
+    };
+    if is_ip(origin.host.as_bytes()) || is_ip(&host) {
+        return origin.host.as_bytes() == host.as_slice();
+    }
+    let site = |name: &[u8]| psl::domain(name).map(|domain| domain.as_bytes().to_vec());
+    match (site(origin.host.as_bytes()), site(&host)) {
         (Some(a), Some(b)) => a == b,
-        _ => origin.host.as_bytes().eq_ignore_ascii_case(host),
+        _ => origin.host.as_bytes() == host.as_slice(),
     }
 }
 
@@ -158,6 +169,8 @@ pub(crate) struct Policy {
     pub(crate) strict: bool,
     /// Debug mode: refusals logged at `info`, hints in refusal bodies.
     pub(crate) debug: bool,
+    /// What hints compare refused origins with, built on the first hint.
+    pub(crate) hints: std::sync::OnceLock<HintIndex>,
     /// What validation found valid but probably wrong.
     pub(crate) warnings: Vec<ConfigWarning>,
     /// Whether the runtime warnings were given: each is said once per policy, not per request.
@@ -247,17 +260,6 @@ pub(crate) enum Decoration {
     Refused,
 }
 
-impl Decoration {
-    /// The decision a response decorated this way carries, refusals aside (those carry their
-    /// reason, known only where the request was read).
-    pub(crate) fn decision(&self) -> CorsDecision {
-        match self {
-            Decoration::NotCors | Decoration::Refused => CorsDecision::NotCors,
-            Decoration::Any | Decoration::Echo(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
-        }
-    }
-}
-
 /// The policy's answer to a preflight, before it is turned into a response.
 #[derive(Debug)]
 pub(crate) enum PreflightAnswer {
@@ -332,9 +334,9 @@ impl Policy {
                 if RuntimeWarnings::first(&self.said.inner_cors_headers) {
                     tracing::warn!(
                         header = %name,
-                        "CORS: the inner service set {name}; the CORS layer replaced it with the \
-                         policy's answer. Configure CORS in one place (this warning is given \
-                         once)"
+                        "CORS: the inner service set {name}; the CORS layer removed it, since \
+                         only the policy answers CORS requests. Configure CORS in one place \
+                         (this warning is given once)"
                     );
                 }
             }
@@ -386,6 +388,12 @@ impl Policy {
                 Quoted(origin.as_bytes())
             );
         }
+    }
+
+    /// The hint for a refusal, when there is one; see `hint.rs`.
+    pub(crate) fn hint(&self, reason: &RefusalReason) -> Option<String> {
+        let index = self.hints.get_or_init(|| HintIndex::new(&self.config));
+        crate::hint::hint(&self.config, index, reason)
     }
 
     /// Whether an allowed request's `Host` is still needed: for the cookie warning, until it

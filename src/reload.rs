@@ -97,6 +97,12 @@ impl ReloadHandle {
     pub fn config(&self) -> CorsConfig {
         self.slot.load().config.clone()
     }
+
+    /// What validation found valid but probably wrong in the running policy, as
+    /// [`CorsLayer::warnings`](crate::CorsLayer::warnings) says.
+    pub fn warnings(&self) -> Vec<crate::ConfigWarning> {
+        self.slot.load().warnings.clone()
+    }
 }
 
 impl fmt::Debug for ReloadHandle {
@@ -107,8 +113,7 @@ impl fmt::Debug for ReloadHandle {
 
 /// One key whose value a [`ReloadHandle::reload`] changed, with both values written as TOML.
 ///
-/// Its `Display` is `key: OLD -> NEW`, where a key that a TOML file would leave out (such as an
-/// unset `max_age`) shows as `unset`.
+/// Its `Display` is `key: OLD -> NEW`, where an unset `max_age` shows as `unset`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigChange {
     key: &'static str,
@@ -118,11 +123,23 @@ pub struct ConfigChange {
 
 impl ConfigChange {
     fn between(old: &CorsConfig, new: &CorsConfig) -> Vec<Self> {
+        // A TOML file leaves out opt-ins that are off and presets that are empty; a change
+        // shows them as `false` and `[]`. Only `max_age` can be truly unset.
+        let shown = |key: &str, value: Option<String>| match (key, value) {
+            ("max_age", value) => value,
+            ("presets", None) => Some("[]".to_owned()),
+            (_, None) => Some("false".to_owned()),
+            (_, value) => value,
+        };
         old.toml_entries()
             .into_iter()
             .zip(new.toml_entries())
             .filter(|((_, old), (_, new))| old != new)
-            .map(|((key, old), (_, new))| Self { key, old, new })
+            .map(|((key, old), (_, new))| Self {
+                key,
+                old: shown(key, old),
+                new: shown(key, new),
+            })
             .collect()
     }
 

@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::header::{COOKIE, HOST, ORIGIN};
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
-use crate::decision::{CorsRequestKind, Quoted, Refusal, RefusalReason};
+use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
-use crate::hint::hint;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
 use crate::reload::SharedPolicy;
 use crate::request::{classify, Classified};
@@ -76,10 +75,10 @@ fn respond<S, ReqBody, ResBody>(
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
-    let (decoration, refusal) = match classify(request.method(), request.headers()) {
+    let (decoration, decision) = match classify(request.method(), request.headers()) {
         Classified::NotCors => (
             policy.decide_actual(None).unwrap_or(Decoration::NotCors),
-            None,
+            CorsDecision::NotCors,
         ),
         Classified::Preflight { origin, method } => {
             let answer = policy.decide_preflight(origin, method, request.headers());
@@ -96,26 +95,62 @@ where
         }
         Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
             // Only a page that fetched with credentials makes a browser attach cookies to a
-            // cross-origin request; without `Access-Control-Allow-Credentials` it will hide
-            // the response, so say so while the grant is written as usual.
-            Ok(decoration) if !policy.credentials && request.headers().contains_key(COOKIE) => {
+            // cross-origin CORS request; without `Access-Control-Allow-Credentials` it will
+            // hide the response, so say so while the grant is written as usual.
+            Ok(decoration) if !policy.credentials && sends_credentials_cross_origin(&request) => {
                 let reason = RefusalReason::CredentialsNotAllowed;
                 let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
-                (decoration, Some(refusal))
+                (decoration, CorsDecision::Refused(refusal))
             }
-            Ok(decoration) => (decoration, None),
+            Ok(decoration) => (decoration, CorsDecision::Allowed(CorsRequestKind::Actual)),
             Err(reason) => {
                 let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
-                (Decoration::Refused, Some(refusal))
+                (Decoration::Refused, CorsDecision::Refused(refusal))
             }
         },
     };
     let host = match decoration {
-        Decoration::Echo(_) if policy.wants_host() => request.headers().get(HOST).cloned(),
+        Decoration::Echo(_) if policy.wants_host() => request_host(&request),
         _ => None,
     };
     let future = inner.call(request);
-    ResponseFuture::actual(future, decoration, refusal, host, Arc::clone(policy))
+    ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
+}
+
+/// The server's authority as the client addressed it: `Host`, or for HTTP/2 and HTTP/3, whose
+/// requests carry none, the URI's authority.
+fn request_host<B>(request: &Request<B>) -> Option<HeaderValue> {
+    if let Some(host) = request.headers().get(HOST) {
+        return Some(host.clone());
+    }
+    let authority = request.uri().authority()?;
+    HeaderValue::from_str(authority.as_str()).ok()
+}
+
+/// Whether a request with an `Origin` carries cookies as part of a cross-origin CORS request:
+/// the only case in which a browser applies the credentials check. Same-origin requests, form
+/// navigations and WebSocket handshakes also send `Origin` and cookies, and are not CORS-checked.
+pub(crate) fn sends_credentials_cross_origin<B>(request: &Request<B>) -> bool {
+    let headers = request.headers();
+    if !headers.contains_key(COOKIE) {
+        return false;
+    }
+    let is = |name: &str, value: &[u8]| headers.get(name).map(|v| v.as_bytes() == value);
+    if is("sec-fetch-mode", b"cors") == Some(false)
+        || is("sec-fetch-site", b"same-origin") == Some(true)
+    {
+        return false;
+    }
+    // Without fetch metadata (older browsers), compare the origin's authority with the host.
+    let origin = headers.get(ORIGIN).map_or(&b""[..], HeaderValue::as_bytes);
+    let authority = origin
+        .windows(3)
+        .position(|window| window == b"://")
+        .map(|start| &origin[start + 3..]);
+    match (authority, request_host(request)) {
+        (Some(authority), Some(host)) => !authority.eq_ignore_ascii_case(host.as_bytes()),
+        _ => true,
+    }
 }
 
 /// The refusal of `request`, logged once: at `debug` with its hint, or at `info` in debug mode.
@@ -127,7 +162,7 @@ fn refuse<B>(
     request: &Request<B>,
 ) -> Refusal {
     let logged = policy.debug || tracing::enabled!(tracing::Level::DEBUG);
-    let hint = logged.then(|| hint(&policy.config, &reason)).flatten();
+    let hint = logged.then(|| policy.hint(&reason)).flatten();
     let origin = Quoted(
         request
             .headers()

@@ -94,6 +94,7 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         debug: config.debug,
         warnings,
         said: Default::default(),
+        hints: std::sync::OnceLock::new(),
         expose,
         max_age,
         methods_list,
@@ -327,7 +328,8 @@ const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
 
 /// Settings that are valid but probably not what was meant; checked on a valid configuration.
 fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
-    if config.allow_credentials {
+    // Debug mode says the configuration is for development, where loopback origins belong.
+    if config.allow_credentials && !config.debug {
         for (i, raw) in config.allowed_origins.iter().enumerate() {
             let loopback = parse_entry(raw)
                 .ok()
@@ -382,27 +384,11 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
             warnings.push(ConfigWarning::new(
                 at("allowed_headers", i),
                 Some(raw),
-                "browsers send this request header without asking, so allowing it changes \
-                 nothing",
+                "browsers send this request header without asking (for the short, plain values \
+                 they use), so allowing it usually changes nothing",
                 "remove it",
             ));
         }
-    }
-    let body_less = |method: &String| matches!(method.trim(), "GET" | "HEAD" | "OPTIONS");
-    if !config.allowed_methods.is_empty()
-        && config.allowed_methods.iter().all(body_less)
-        && config
-            .allowed_headers
-            .iter()
-            .any(|name| name.trim().eq_ignore_ascii_case("content-type"))
-    {
-        warnings.push(ConfigWarning::new(
-            "allowed_headers",
-            Some("content-type"),
-            "content-type describes a request body, but allowed_methods lists only methods \
-             without one",
-            "to send JSON, allow the methods that carry it, such as PUT or PATCH",
-        ));
     }
 }
 

@@ -153,8 +153,11 @@ struct Row {
     hint: Option<&'static str>,
     /// The same request as a page makes it, and the cause the doctor's `explain` must give;
     /// `None` for requests no browser sends.
-    doctor: Option<(fn() -> PageRequest, &'static str)>,
+    doctor: Option<DoctorCase>,
 }
+
+/// A page's request and the cause the doctor must give for it.
+type DoctorCase = (fn() -> PageRequest, &'static str);
 
 fn page(origin: &str) -> PageRequest {
     PageRequest::new(origin, "https://api.example.net/items/1").unwrap()
@@ -247,14 +250,50 @@ fn rows() -> Vec<Row> {
             reason: "origin_not_allowed",
             hint: Some(
                 "regex \"https://pr-[0-9]+\\\\.preview\\\\.example\\\\.com\" matches \
-                 \"https://pr-7.preview.example.com\", only part of the origin; a regex must \
-                 match the whole origin (scheme, host and port): extend it, e.g. with \
-                 `(:[0-9]+)?` for ports",
+                 \"https://pr-7.preview.example.com\", the origin without its port :8443; a \
+                 regex must match the whole origin: add the port, or `(:[0-9]+)?` for any",
             ),
             doctor: Some((
                 || page("https://pr-7.preview.example.com:8443"),
                 "no_allow_origin",
             )),
+        },
+        Row {
+            name: "regex matching a prefix of an attacker's origin",
+            origins: &[],
+            regexes: &[r"https://pr-[0-9]+\.preview\.example\.com"],
+            request: || {
+                request(
+                    "GET",
+                    Some("https://pr-1.preview.example.com.evil.example"),
+                    &[],
+                )
+            },
+            reason: "origin_not_allowed",
+            hint: None,
+            doctor: None,
+        },
+        Row {
+            name: "scheme and port",
+            origins: &["http://localhost:3000"],
+            regexes: &[],
+            request: || request("GET", Some("https://localhost:5173"), &[]),
+            reason: "origin_not_allowed",
+            hint: Some(
+                "closest allowed origin \"http://localhost:3000\": the scheme differs: the page \
+                 is served over https, the entry allows http; the port differs: the page runs on \
+                 5173, the entry allows 3000 (write `:*` to allow any port)",
+            ),
+            doctor: None,
+        },
+        Row {
+            name: "opaque origin",
+            origins: APP,
+            regexes: &[],
+            request: || request("GET", Some("null"), &[]),
+            reason: "origin_not_allowed",
+            hint: Some("the page has an opaque origin, which browsers send as `null`"),
+            doctor: None,
         },
         Row {
             name: "typo",
@@ -589,11 +628,9 @@ fn configuration_warnings_name_the_key_the_value_and_the_fix() {
              lifetime is for Firefox",
             "expose_headers[0]: \"content-length\": scripts can always read this response \
              header, so exposing it changes nothing; remove it",
-            "allowed_headers[1]: \"accept\": browsers send this request header without asking, \
-             so allowing it changes nothing; remove it",
-            "allowed_headers: \"content-type\": content-type describes a request body, but \
-             allowed_methods lists only methods without one; to send JSON, allow the methods \
-             that carry it, such as PUT or PATCH",
+            "allowed_headers[1]: \"accept\": browsers send this request header without asking \
+             (for the short, plain values they use), so allowing it usually changes nothing; \
+             remove it",
         ]
     );
 
@@ -667,7 +704,7 @@ fn a_cookie_without_samesite_none_secure_on_a_cross_site_response_is_said_once()
 }
 
 #[test]
-fn inner_cors_headers_are_replaced_and_said_once() {
+fn inner_cors_headers_are_removed_and_said_once() {
     let layer = layer(&["https://app.example.com"]);
     let allowed = || request("GET", Some("https://app.example.com"), &[]);
     let lines = log_lines(tracing::Level::WARN, || {
@@ -680,9 +717,84 @@ fn inner_cors_headers_are_replaced_and_said_once() {
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(
         lines[0].contains(
-            "the inner service set access-control-allow-origin; the CORS layer replaced it"
+            "the inner service set access-control-allow-origin; the CORS layer removed it"
         ),
         "{}",
         lines[0]
     );
+}
+
+#[tokio::test]
+async fn a_request_without_origin_is_not_cors_even_under_a_star_policy() {
+    let layer = CorsLayer::builder().allow_origins(["*"]).build().unwrap();
+    let response = send_with(&layer, request("GET", None, &[]), &[]).await;
+    assert_eq!(decision(&response), CorsDecision::NotCors);
+    assert_eq!(
+        layer.decide(&request("GET", None, &[])),
+        CorsDecision::NotCors
+    );
+}
+
+#[tokio::test]
+async fn cookies_on_requests_the_browser_does_not_cors_check_are_not_refused() {
+    let layer = layer(&["https://app.example.com"]);
+    let with = |headers: &[(&str, &str)]| {
+        let mut all = vec![("cookie", "session=1")];
+        all.extend_from_slice(headers);
+        request("POST", Some("https://app.example.com"), &all)
+    };
+    // Same origin (by fetch metadata, or by the host), a form navigation, a WebSocket handshake.
+    for request in [
+        with(&[
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "cors"),
+        ]),
+        with(&[("host", "app.example.com")]),
+        with(&[
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-site", "same-site"),
+        ]),
+        with(&[
+            ("sec-fetch-mode", "websocket"),
+            ("sec-fetch-site", "cross-site"),
+        ]),
+    ] {
+        let response = send_with(&layer, request, &[]).await;
+        assert_eq!(
+            decision(&response),
+            CorsDecision::Allowed(CorsRequestKind::Actual)
+        );
+    }
+    // A cross-site CORS fetch with cookies is the one the browser will hide.
+    let response = send_with(
+        &layer,
+        with(&[("sec-fetch-mode", "cors"), ("sec-fetch-site", "same-site")]),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        decision(&response)
+            .refusal()
+            .map(|refusal| refusal.reason().code()),
+        Some("credentials_not_allowed")
+    );
+}
+
+#[test]
+fn ip_hosts_are_their_own_site_for_the_cookie_warning() {
+    let layer = CorsLayer::builder()
+        .allow_origins(["http://10.0.0.1:8080"])
+        .allow_credentials(true)
+        .dangerously_allow_insecure_origins(true)
+        .build()
+        .unwrap();
+    let mut from_another_ip = request("GET", Some("http://10.0.0.1:8080"), &[]);
+    from_another_ip
+        .headers_mut()
+        .insert("host", "192.168.0.1".parse().unwrap());
+    let lines = log_lines(tracing::Level::WARN, || {
+        call_all(&layer, vec![from_another_ip], &[("set-cookie", "id=1")]);
+    });
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("cookie id is set"), "{}", lines[0]);
 }

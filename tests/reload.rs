@@ -135,6 +135,7 @@ async fn reload_of_the_same_configuration_changes_nothing() {
     let mut next = config(&["https://a.example"]);
     next.max_age = Some(60);
     next.allow_credentials = true;
+    next.strict = true;
     let changes: Vec<String> = handle
         .reload(next)
         .unwrap()
@@ -143,7 +144,11 @@ async fn reload_of_the_same_configuration_changes_nothing() {
         .collect();
     assert_eq!(
         changes,
-        ["allow_credentials: false -> true", "max_age: unset -> 60"]
+        [
+            "allow_credentials: false -> true",
+            "max_age: unset -> 60",
+            "strict: false -> true"
+        ]
     );
 }
 

@@ -75,6 +75,10 @@ impl Visitor<'_> for KeyVisitor {
         f.write_str("a CORS setting's key")
     }
 
+    fn visit_bytes<E: Error>(self, key: &[u8]) -> Result<Key, E> {
+        self.visit_str(&String::from_utf8_lossy(key))
+    }
+
     fn visit_str<E: Error>(self, key: &str) -> Result<Key, E> {
         KEYS.iter()
             .find(|(known, _)| *known == key)
