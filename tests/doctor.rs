@@ -1570,3 +1570,80 @@ async fn probe_through_a_proxy_that_strips_cors_headers() {
         "{run:?}"
     );
 }
+
+/// A loopback server that answers every connection with `response`, for `connections`
+/// connections at most; its base URL.
+fn canned_server(response: &'static str, connections: usize) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn probe_of_a_redirect_that_passes_its_cors_check_is_not_settled() {
+    let url = canned_server(
+        "HTTP/1.1 302 Found\r\nlocation: https://elsewhere.example/items\r\n\
+         access-control-allow-origin: https://app.example.com\r\ncontent-length: 0\r\n\
+         connection: close\r\n\r\n",
+        1,
+    );
+    let run = probe_run(
+        &format!("{url}/items"),
+        &["--origin", "https://app.example.com"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "verdict: not settled: the server redirects (302 Found) to \
+             https://elsewhere.example/items; the redirect passed its CORS check"
+        ),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn probe_escapes_control_characters_a_server_sends() {
+    let url = canned_server(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 15\r\nconnection: close\r\n\r\n\
+         \x1b]0;pwned\x07\x1b[2Jx",
+        2,
+    );
+    let run = probe_run(&format!("{url}/"), &["--origin", "https://app.example.com"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains('\x1b'), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("< body: \\u{1b}]0;pwned\\u{7}\\u{1b}[2Jx"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_port_past_65535_is_refused_not_read_as_the_default() {
+    let run = probe_run(
+        "http://127.0.0.1:107835/",
+        &["--origin", "https://app.example.com"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("URL \"http://127.0.0.1:107835/\": the port is not a number from 0 to 65535"),
+        "{run:?}"
+    );
+}

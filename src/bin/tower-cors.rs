@@ -142,17 +142,35 @@ fn check(file: Option<PathBuf>, deny_warnings: bool) -> ExitCode {
     for warning in &warnings {
         println!("warning: {warning}");
     }
-    if deny_warnings && !warnings.is_empty() {
+    let denied = deny_warnings && !warnings.is_empty();
+    if denied {
         println!(
             "invalid: {} in {source}, and --deny-warnings counts them",
             count(warnings.len(), "warning")
         );
-        return ExitCode::from(1);
+    } else {
+        println!("valid");
     }
-    println!("valid");
     println!("# the effective policy, from {source}");
     print!("{}", layer.config());
-    ExitCode::SUCCESS
+    if file.is_some()
+        && std::env::vars_os().any(|(name, _)| {
+            name.to_str().is_some_and(|name| {
+                name.starts_with(tower_cors::DEFAULT_ENV_PREFIX) && name != "CORS_CONFIG"
+            })
+        })
+    {
+        println!(
+            "# note: CORS_* variables are set; a server reading this file through CORS_CONFIG \
+             applies them over it (run `tower-cors check` without FILE, with CORS_CONFIG set, to \
+             check what it runs)"
+        );
+    }
+    if denied {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn explain_request(file: Option<PathBuf>, args: &RequestArgs, private_network: bool) -> ExitCode {

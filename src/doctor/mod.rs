@@ -59,7 +59,7 @@ mod request;
 pub use self::explain::explain;
 pub use self::judge::{judge_actual, judge_preflight, Blocked, Cause, CheckStep, PreflightCache};
 pub use self::probe::{probe, probe_with_timeout, ProbeError, DEFAULT_TIMEOUT};
-pub use self::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+pub use self::report::{Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict};
 pub use self::request::{
     is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,
     PageRequest, RequestError,

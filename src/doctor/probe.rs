@@ -11,7 +11,7 @@ use http::{Request, Response, StatusCode};
 
 use super::fix::fix_for_cause;
 use super::judge::{get, judge_actual, judge_preflight, Blocked, Cause, CheckStep};
-use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+use super::report::{Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict};
 use super::request::{copy_request, PageRequest};
 
 /// How long [`probe`] waits for each request, from connecting to the end of the response.
@@ -128,21 +128,23 @@ pub fn probe_with_timeout(request: &PageRequest, timeout: Duration) -> Result<Re
     let mut step = Step::new(StepKind::Actual, copy_request(&actual));
     let response = send(&agent, actual)?;
     let status = response.status();
-    let mut notes = Vec::new();
-    if let (true, Some(location)) = (
-        status.is_redirection(),
-        response.headers().get(http::header::LOCATION),
-    ) {
-        notes.push(format!(
-            "the response is a redirect to {}: a browser follows it, checks that response too \
-             and shows the page the last one; probe that URL as well",
-            String::from_utf8_lossy(location.as_bytes())
-        ));
-    }
+    let notes = Vec::new();
+    let location = response
+        .headers()
+        .get(http::header::LOCATION)
+        .filter(|_| status.is_redirection())
+        .map(|location| String::from_utf8_lossy(location.as_bytes()).into_owned());
     let judged = judge_actual(request, status, response.headers());
     step.response = Some(response);
-    let verdict = match judged {
-        Ok(readable_headers) => {
+    let verdict = match (judged, location) {
+        // The browser checks a redirect's CORS headers, then follows it: the page never sees
+        // the redirect itself.
+        (Ok(_), Some(location)) => {
+            step.outcome = StepOutcome::Passed;
+            steps.push(step);
+            Verdict::Redirected(Redirected { status, location })
+        }
+        (Ok(readable_headers), None) => {
             step.outcome = StepOutcome::Passed;
             steps.push(step);
             Verdict::Allowed(Allowed {
@@ -151,7 +153,7 @@ pub fn probe_with_timeout(request: &PageRequest, timeout: Duration) -> Result<Re
                 readable_headers,
             })
         }
-        Err(blocked) => {
+        (Err(blocked), _) => {
             step.outcome = StepOutcome::Blocked;
             step.blocked = Some(blocked.clone());
             steps.push(step);

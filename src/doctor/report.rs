@@ -17,6 +17,10 @@ pub enum Verdict {
     Allowed(Allowed),
     /// The browser blocked it.
     Blocked(Blocked),
+    /// The response is a redirect that passed its CORS check: the browser follows it, and the
+    /// page gets what the redirect's target answers, which decides the outcome. Only
+    /// [`probe`](super::probe) gives this verdict.
+    Redirected(Redirected),
 }
 
 impl Verdict {
@@ -29,9 +33,42 @@ impl Verdict {
     pub fn blocked(&self) -> Option<&Blocked> {
         match self {
             Verdict::Blocked(blocked) => Some(blocked),
-            Verdict::Allowed(_) => None,
+            Verdict::Allowed(_) | Verdict::Redirected(_) => None,
         }
     }
+}
+
+/// A redirect the browser follows: its status and where it leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirected {
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+}
+
+impl Redirected {
+    /// The redirect's status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `Location` it leads to, as sent.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+/// `text` with every control character escaped, so that what a server sent cannot drive the
+/// terminal the report is printed on.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// An allowed request: the response's status, what the preflight cache holds (when there was a
@@ -301,7 +338,18 @@ impl fmt::Display for Report {
                     blocked.step(),
                     blocked.cause().code()
                 )?;
-                writeln!(f, "console: {}", blocked.console_message())?;
+                writeln!(f, "console: {}", printable(blocked.console_message()))?;
+            }
+            Verdict::Redirected(redirected) => {
+                writeln!(
+                    f,
+                    "verdict: not settled: the server redirects ({}) to {}; the redirect passed \
+                     its CORS check, so a browser follows it, and the page gets what that URL \
+                     answers: probe it too (with --origin null when it is on another origin than \
+                     this URL, since the browser then sends `Origin: null`)",
+                    status_line(redirected.status),
+                    printable(&redirected.location)
+                )?;
             }
         }
         for note in &self.notes {
@@ -345,7 +393,7 @@ fn write_step(f: &mut fmt::Formatter<'_>, number: usize, step: &Step) -> fmt::Re
             .find(|l| !l.is_empty())
         {
             let line: String = line.chars().take(160).collect();
-            writeln!(f, "   < body: {line}")?;
+            writeln!(f, "   < body: {}", printable(&line))?;
         }
     }
     if let Some(decision) = &step.decision {
@@ -379,7 +427,7 @@ fn write_key_headers(f: &mut fmt::Formatter<'_>, headers: &HeaderMap) -> fmt::Re
             writeln!(
                 f,
                 "   < {name}: {}",
-                String::from_utf8_lossy(value.as_bytes())
+                printable(&String::from_utf8_lossy(value.as_bytes()))
             )?;
         }
     }

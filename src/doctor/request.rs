@@ -636,6 +636,11 @@ fn check_origin(origin: &str) -> Result<(), RequestError> {
     let uri: Uri = origin
         .parse()
         .map_err(|_| invalid("not an origin: write scheme://host[:port]".to_owned()))?;
+    if has_invalid_port(&uri) {
+        return Err(invalid(
+            "the port is not a number from 0 to 65535".to_owned(),
+        ));
+    }
     let canonical = serialize_origin(&uri)
         .ok_or_else(|| invalid("not an origin: write scheme://host[:port]".to_owned()))?;
     if canonical.origin != origin {
@@ -682,6 +687,9 @@ fn parse_url(url: &str) -> Result<Target, RequestError> {
             "browsers refuse URLs with a user name or password in fetch()",
         ));
     }
+    if has_invalid_port(&uri) {
+        return Err(invalid("the port is not a number from 0 to 65535"));
+    }
     let serialized = serialize_origin(&uri).ok_or_else(|| invalid("the URL has no host"))?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let path = if path.is_empty() { "/" } else { path };
@@ -695,6 +703,22 @@ fn parse_url(url: &str) -> Result<Target, RequestError> {
 struct SerializedOrigin {
     origin: String,
     local: bool,
+}
+
+/// Whether the URI names a port that is not one (past 65535): `http::Uri` reads it as no port,
+/// which would silently mean the default one.
+fn has_invalid_port(uri: &Uri) -> bool {
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    let after_host = authority
+        .as_str()
+        .rsplit_once(']')
+        .map_or(authority.as_str(), |(_, rest)| rest);
+    match after_host.rsplit_once(':') {
+        Some((_, digits)) => !digits.is_empty() && uri.port_u16().is_none(),
+        None => false,
+    }
 }
 
 /// The origin of an absolute URI as a browser serializes it: lowercase scheme and host, no
