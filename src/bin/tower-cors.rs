@@ -9,8 +9,8 @@
 //!
 //! Without FILE, the policy comes from the `CORS_*` environment variables. Results go to
 //! stdout, errors to stderr. Exit status: `check` 0 valid, 1 invalid; `explain` and `probe` 0
-//! allowed, 1 blocked, 2 bad arguments, an invalid policy (`explain`) or an unreachable server
-//! (`probe`).
+//! allowed, 1 blocked (or, for `probe`, a redirect whose target decides), 2 bad arguments, an
+//! invalid policy (`explain`) or an unreachable server (`probe`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
