@@ -38,7 +38,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod support;
+
 use std::time::Duration;
 
 use tonic::transport::server::TcpIncoming;
@@ -60,42 +61,11 @@ const DEMO_TOKEN: &str = "Bearer demo-token";
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_cors=debug".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    support::init_logging();
 
-    let cors = match load_policy() {
-        Ok(cors) => cors,
-        Err(errors) => {
-            eprintln!("invalid CORS configuration:");
-            for error in &errors {
-                eprintln!("{error}");
-            }
-            std::process::exit(1);
-        }
-    };
+    let cors = support::layer_or_exit(load_policy());
 
-    let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
-        Err(_) => 50051,
-        Ok(Ok(port)) => port,
-        Ok(Err(_)) => {
-            eprintln!("PORT must be a port number from 0 to 65535");
-            std::process::exit(1);
-        }
-    };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = match tokio::net::TcpListener::bind(address).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on {address}: {error}");
-            std::process::exit(1);
-        }
-    };
-    let address = listener.local_addr().unwrap_or(address);
+    let (listener, address) = support::listen(50051).await;
     println!("gRPC-web: POST /helloworld.Greeter/SayHello with `authorization: {DEMO_TOKEN}`");
     println!("listening on http://{address}");
 

@@ -13,8 +13,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod support;
+
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use http_body_util::Full;
@@ -28,40 +29,11 @@ use tower_cors::{ConfigErrors, CorsLayer};
 
 #[tokio::main]
 async fn main() {
-    // The layer logs every refusal (and, with `debug = true`, a hint) through `tracing`.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_cors=debug".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    support::init_logging();
 
-    let cors = load_policy().unwrap_or_else(|errors| {
-        eprintln!("invalid CORS configuration:");
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        std::process::exit(1);
-    });
+    let cors = support::layer_or_exit(load_policy());
 
-    let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
-        Err(_) => 3000,
-        Ok(Ok(port)) => port,
-        Ok(Err(_)) => {
-            eprintln!("PORT must be a port number from 0 to 65535");
-            std::process::exit(1);
-        }
-    };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .unwrap_or_else(|error| {
-            eprintln!("cannot listen on {address}: {error}");
-            std::process::exit(1);
-        });
-    let address = listener.local_addr().unwrap_or(address);
+    let (listener, address) = support::listen(3000).await;
     println!("listening on http://{address}");
 
     // Built once: each connection gets a clone, which shares the validated policy.

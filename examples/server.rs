@@ -14,7 +14,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,25 +40,9 @@ const DEMO_TOKEN: &str = "Bearer demo-token";
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_cors=debug".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    support::init_logging();
 
-    let cors = match load_policy() {
-        Ok(cors) => cors,
-        Err(errors) => {
-            eprintln!("invalid CORS configuration:");
-            for error in &errors {
-                eprintln!("{error}");
-            }
-            std::process::exit(1);
-        }
-    };
+    let cors = support::layer_or_exit(load_policy());
 
     let (cors, reload) = cors.reloadable();
     // Registered before the server listens, so that no SIGHUP can find the default action
@@ -72,23 +57,7 @@ async fn main() {
     #[cfg(not(unix))]
     drop(reload);
 
-    let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
-        Err(_) => 3000,
-        Ok(Ok(port)) => port,
-        Ok(Err(_)) => {
-            eprintln!("PORT must be a port number from 0 to 65535");
-            std::process::exit(1);
-        }
-    };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = match tokio::net::TcpListener::bind(address).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on {address}: {error}");
-            std::process::exit(1);
-        }
-    };
-    let address = listener.local_addr().unwrap_or(address);
+    let (listener, address) = support::listen(3000).await;
     println!("listening on http://{address}");
     if let Err(error) = axum::serve(listener, app(cors)).await {
         eprintln!("server error: {error}");

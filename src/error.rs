@@ -207,16 +207,34 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.location)?;
-        if let Some(value) = &self.value {
-            write!(f, ": {value:?}")?;
-        }
-        write!(f, ": {}", self.problem)?;
-        if !self.fix.is_empty() {
-            write!(f, "; {}", self.fix)?;
-        }
-        Ok(())
+        write_problem(
+            f,
+            &self.location,
+            self.value.as_deref(),
+            &self.problem,
+            &self.fix,
+        )
     }
+}
+
+/// One line about a configuration value, errors and warnings alike:
+/// `location: "value": problem; fix`.
+pub(crate) fn write_problem(
+    f: &mut fmt::Formatter<'_>,
+    location: &str,
+    value: Option<&str>,
+    problem: &str,
+    fix: &str,
+) -> fmt::Result {
+    f.write_str(location)?;
+    if let Some(value) = value {
+        write!(f, ": {value:?}")?;
+    }
+    write!(f, ": {problem}")?;
+    if !fix.is_empty() {
+        write!(f, "; {fix}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for ConfigError {}

@@ -79,6 +79,36 @@ pub(crate) fn join<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<Heade
     HeaderValue::from_str(&joined).ok()
 }
 
+/// Request headers browsers never let scripts set (Fetch, "forbidden request-header"); allowing
+/// them has no effect. `name` is lowercase.
+pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
+    const NAMES: [&str; 22] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "access-control-request-private-network",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    NAMES.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use http::HeaderValue;
 
 use crate::config::CorsConfig;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind, ConfigErrors};
-use crate::headers::{is_token, join};
+use crate::headers::{is_forbidden_request_header, is_token, join};
 use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::origin::{is_loopback, OriginMatcher};
 use crate::policy::{HeaderRule, MethodRule, Policy};
@@ -548,36 +548,6 @@ fn check_methods(
         join(names.iter().map(String::as_str))
     };
     (rule, list)
-}
-
-/// Request headers browsers never let scripts set (Fetch, "forbidden request-header"); allowing
-/// them has no effect.
-fn is_forbidden_request_header(name: &str) -> bool {
-    const NAMES: [&str; 22] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "access-control-request-private-network",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    NAMES.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
 }
 
 /// `(rule, value sent for a `*` policy and when a preflight asks for a header not allowed)`.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{At, Source};
+use crate::error::{write_problem, At, Source};
 
 /// A valid setting that is probably a mistake, found when the layer is built.
 ///
@@ -87,14 +87,12 @@ impl ConfigWarning {
 
 impl fmt::Display for ConfigWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.location)?;
-        if let Some(value) = &self.value {
-            write!(f, ": {value:?}")?;
-        }
-        write!(f, ": {}", self.problem)?;
-        if !self.fix.is_empty() {
-            write!(f, "; {}", self.fix)?;
-        }
-        Ok(())
+        write_problem(
+            f,
+            &self.location,
+            self.value.as_deref(),
+            &self.problem,
+            &self.fix,
+        )
     }
 }

@@ -17,11 +17,8 @@ mod helloworld {
 use std::path::{Path, PathBuf};
 
 use bytes::{Buf, Bytes};
-use demo::{start_example, Server, TIMEOUT};
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use demo::{start_example, Server};
+use http::{HeaderMap, Method, StatusCode};
 use prost::Message;
 
 const LOCAL: &str = "http://localhost:5173";
@@ -67,27 +64,12 @@ impl Reply {
     }
 }
 
-/// Sends one request over HTTP/1.1 and reads the whole response, each step bounded by
-/// [`TIMEOUT`].
+/// Sends one request to `SayHello` and reads the whole response.
 async fn send(server: &Server, method: Method, headers: &[(&str, &str)], body: Bytes) -> Reply {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder()
-        .method(method)
-        .uri(format!("{}{SAY_HELLO}", server.url()));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request.body(Full::new(body)).expect("a valid request");
-    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+    let url = format!("{}{SAY_HELLO}", server.url());
+    let (parts, body) = demo::send_http(method, &url, headers, body)
         .await
-        .expect("the server to answer in time")
-        .expect("a response");
-    let (parts, body) = response.into_parts();
-    let body = tokio::time::timeout(TIMEOUT, body.collect())
-        .await
-        .expect("the body to arrive in time")
-        .expect("a complete body")
-        .to_bytes();
+        .into_parts();
     Reply {
         status: parts.status,
         headers: parts.headers,

@@ -9,11 +9,8 @@ mod demo;
 use std::process::Output;
 
 use bytes::Bytes;
-use demo::{start_example, Server, TIMEOUT};
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use demo::{start_example, Server};
+use http::{HeaderMap, Method, StatusCode};
 
 const APP: &str = "https://app.example.com";
 const EVIL: &str = "https://evil.example";
@@ -68,27 +65,12 @@ impl Reply {
     }
 }
 
-/// Sends one request over HTTP/1.1 and reads the whole response, each step bounded by
-/// [`TIMEOUT`].
+/// Sends one request to `path` and reads the whole response.
 async fn send(server: &Server, method: Method, path: &str, headers: &[(&str, &str)]) -> Reply {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", server.url()));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request.body(Full::default()).expect("a valid request");
-    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+    let url = format!("{}{path}", server.url());
+    let (parts, body) = demo::send_http(method, &url, headers, Bytes::new())
         .await
-        .expect("the server to answer in time")
-        .expect("a response");
-    let (parts, body) = response.into_parts();
-    let body = tokio::time::timeout(TIMEOUT, body.collect())
-        .await
-        .expect("the body to arrive in time")
-        .expect("a complete body")
-        .to_bytes();
+        .into_parts();
     Reply {
         status: parts.status,
         headers: parts.headers,

@@ -563,31 +563,7 @@ fn is_simple_range(value: &[u8]) -> bool {
 /// Fetch's forbidden request-header names, and the method-override headers when they name a
 /// forbidden method.
 fn is_forbidden_request_header(name: &str, value: &str) -> bool {
-    const FORBIDDEN: [&str; 22] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    if FORBIDDEN.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-") {
+    if crate::headers::is_forbidden_request_header(name) {
         return true;
     }
     matches!(

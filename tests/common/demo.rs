@@ -187,3 +187,34 @@ pub(crate) fn run_to_exit(example: &str, vars: &[(&str, &str)]) -> std::process:
         stderr: stderr.join().expect("stderr"),
     }
 }
+
+/// Sends one request to `url` over HTTP/1.1 with hyper's client and reads the whole response,
+/// each step bounded by [`TIMEOUT`].
+pub(crate) async fn send_http(
+    method: http::Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: bytes::Bytes,
+) -> http::Response<bytes::Bytes> {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<bytes::Bytes>>();
+    let mut request = http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Full::new(body)).expect("a valid request");
+    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+        .await
+        .expect("the server to answer in time")
+        .expect("a response");
+    let (parts, body) = response.into_parts();
+    let body = tokio::time::timeout(TIMEOUT, body.collect())
+        .await
+        .expect("the body to arrive in time")
+        .expect("a complete body")
+        .to_bytes();
+    http::Response::from_parts(parts, body)
+}
