@@ -57,6 +57,20 @@ pub fn origins(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The near-miss search's adversarial allowlist: 300 origins of about 200 characters that
+/// share their first and last 90, so that every entry is the same length as the refused
+/// [`long_refused`] and alike in most of it.
+pub fn long_origins() -> Vec<String> {
+    (0..300)
+        .map(|i| format!("https://{}{i:03}.example.com", "a".repeat(180)))
+        .collect()
+}
+
+/// Three characters away from every entry of [`long_origins`]: refused, with no near miss.
+pub fn long_refused() -> String {
+    format!("https://{}xyz.example.com", "a".repeat(180))
+}
+
 /// A policy, described once and built for both crates.
 #[derive(Clone, Debug)]
 pub enum Policy {
@@ -68,6 +82,8 @@ pub enum Policy {
     AnyDepth,
     /// An anchored regular expression; tower-http with a predicate running the same regex.
     Regex,
+    /// [`long_origins`] in debug mode, so every refusal looks for its near-miss hint.
+    LongOriginsDebug,
 }
 
 const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
@@ -86,6 +102,7 @@ impl Policy {
             Policy::OneLabel => builder.allow_origins(["https://*.example.com"]),
             Policy::AnyDepth => builder.allow_origins(["https://**.example.com"]),
             Policy::Regex => builder.allow_origin_regexes([r"https://app[0-9]+\.example\.com"]),
+            Policy::LongOriginsDebug => builder.allow_origins(long_origins()).debug(true),
         };
         builder.build().expect("a valid benchmark policy")
     }
@@ -122,6 +139,11 @@ impl Policy {
                     origin.to_str().is_ok_and(|o| regex.is_match(o))
                 }))
             }
+            Policy::LongOriginsDebug => layer.allow_origin(th::AllowOrigin::list(
+                long_origins()
+                    .iter()
+                    .map(|o| HeaderValue::from_str(o).unwrap()),
+            )),
         }
     }
 }
@@ -309,6 +331,11 @@ pub fn all() -> Vec<Scenario> {
             "preflight, 64 KiB Origin",
             list,
             Shape::Preflight(format!("https://{}.example.com", "a".repeat(64 * 1024))),
+        ),
+        scenario(
+            "preflight, disallowed, 300 long origins, debug",
+            Policy::LongOriginsDebug,
+            Shape::Preflight(long_refused()),
         ),
     ]);
     scenarios

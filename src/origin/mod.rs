@@ -10,6 +10,8 @@ mod hash;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
+#[cfg(feature = "regex")]
+pub(crate) mod regex_audit;
 pub(crate) mod serialized;
 
 use std::collections::HashMap;
