@@ -7,6 +7,7 @@
 use crate::config::CorsConfig;
 use crate::decision::RefusalReason;
 use crate::edit_distance::edit_distance;
+use crate::headers::is_token;
 use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
 use crate::origin::serialized::{default_port, SerializedOrigin};
 
@@ -313,6 +314,12 @@ fn regex_hint(_: &HintIndex, _: &[u8]) -> Option<String> {
 }
 
 fn method_hint(config: &CorsConfig, method: &str) -> String {
+    if !is_token(method.as_bytes()) {
+        return format!(
+            "{method:?} is not a method name, so no browser sends it: the client is not a \
+             browser, or a proxy rewrote Access-Control-Request-Method"
+        );
+    }
     let upper = method.to_ascii_uppercase();
     if upper != method && config.allowed_methods.contains(&upper) {
         return format!(

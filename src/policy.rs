@@ -437,7 +437,13 @@ impl Policy {
             Ok(allow_methods) => grant.allow_methods = allow_methods,
             Err(reason) => {
                 // The browser stops at the method: the configured lists name what would pass.
-                grant.allow_methods = self.methods_list.clone();
+                // A value that is not a method (`GET POST`) is malformed, and `*` must not
+                // seem to cover it: the answer names only the listed methods.
+                grant.allow_methods = if self.methods.any && !is_token(method.as_bytes()) {
+                    join_names(self.methods.listed.iter().map(|m| &m[..]))
+                } else {
+                    self.methods_list.clone()
+                };
                 grant.allow_headers = self.headers_list.clone();
                 return refused(reason, grant);
             }
