@@ -6,7 +6,7 @@
 //! request's value is compared byte for byte: it is never lowercased or otherwise repaired.
 
 pub(crate) mod entry;
-mod hash;
+pub(crate) mod hash;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
