@@ -62,13 +62,18 @@ pub fn origins(n: usize) -> Vec<String> {
 /// [`long_refused`] and alike in most of it.
 pub fn long_origins() -> Vec<String> {
     (0..300)
-        .map(|i| format!("https://{}{i:03}.example.com", "a".repeat(180)))
+        .map(|i| format!("https://{}{i:03}.example.com", long_labels()))
         .collect()
 }
 
 /// Three characters away from every entry of [`long_origins`]: refused, with no near miss.
 pub fn long_refused() -> String {
-    format!("https://{}xyz.example.com", "a".repeat(180))
+    format!("https://{}xyz.example.com", long_labels())
+}
+
+/// Three labels, 179 characters (a label has 63 at most).
+fn long_labels() -> String {
+    format!("{a}.{a}.{}", "a".repeat(57), a = "a".repeat(60))
 }
 
 /// A policy, described once and built for both crates.

@@ -245,6 +245,7 @@ mod tests {
             .collect();
         let refs: Vec<&str> = origins.iter().map(String::as_str).collect();
         let index = index(&refs);
+        assert_eq!(index.patterns.len(), 300);
         for (sent, expected) in [
             ("https://service-17.exmaple.com", "https://service-17.example.com"),
             ("https://srvice-250.example.com", "https://service-250.example.com"),
@@ -263,12 +264,14 @@ mod tests {
 
     #[test]
     fn the_comparisons_per_refusal_are_capped_whatever_the_allowlist() {
+        let long = format!("{a}.{a}.{}", "a".repeat(57), a = "a".repeat(60));
         let origins: Vec<String> = (0..300)
-            .map(|i| format!("https://{}{i:03}.example.com", "a".repeat(180)))
+            .map(|i| format!("https://{long}{i:03}.example.com"))
             .collect();
         let refs: Vec<&str> = origins.iter().map(String::as_str).collect();
         let index = index(&refs);
-        let sent = format!("https://{}xyz.example.com", "a".repeat(180));
+        assert_eq!(index.patterns.len(), 300);
+        let sent = format!("https://{long}xyz.example.com");
         assert!(index.spelling.candidates(sent.as_bytes()).len() <= MAX_SPELLING_CANDIDATES);
         assert_eq!(index.misspelt(sent.as_bytes()), None);
     }
