@@ -224,7 +224,7 @@ impl CorsBuilder {
     ///     // Each customer's site under its own subdomain of the host it calls.
     ///     .allow_origin_predicate(|origin, parts| {
     ///         let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
-    ///         host.is_some_and(|host| origin.to_str() == Ok(&format!("https://www.{host}")))
+    ///         host.is_some_and(|host| origin.as_bytes() == format!("https://www.{host}").as_bytes())
     ///     })
     ///     .build()?;
     /// let request = http::Request::get("/")

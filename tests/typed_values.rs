@@ -37,7 +37,7 @@ async fn typed_methods_headers_and_origins_behave_as_their_strings() {
     assert_eq!(response.status(), 204);
     assert_eq!(
         header(&response, "access-control-allow-methods").as_deref(),
-        Some("PUT,DELETE")
+        Some("PUT, DELETE")
     );
     assert_eq!(
         header(&response, "access-control-allow-headers").as_deref(),
