@@ -95,6 +95,22 @@ impl CorsLayer {
         !self.predicates.is_empty()
     }
 
+    /// Whether an asynchronous origin predicate decides some origins: answers that cannot wait,
+    /// such as the doctor's offline ones, leave it out.
+    #[cfg(feature = "cli")]
+    pub(crate) fn has_async_origin_predicate(&self) -> bool {
+        self.predicates.has_async()
+    }
+
+    /// This layer without its asynchronous origin predicate, for answers that cannot wait.
+    #[cfg(feature = "cli")]
+    pub(crate) fn without_async_origin_predicate(&self) -> Self {
+        Self {
+            policy: self.policy.clone(),
+            predicates: self.predicates.without_async(),
+        }
+    }
+
     /// A layer applying `policy`, and `predicates` for the origins it does not list.
     pub(crate) fn new(policy: Policy, predicates: OriginPredicates) -> Self {
         Self {
