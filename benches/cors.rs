@@ -71,7 +71,9 @@ where
         .expect("a valid benchmark policy");
     let http = th::CorsLayer::new()
         .allow_methods([Method::GET, Method::PUT])
-        .allow_origin(th::AllowOrigin::async_predicate(move |origin, _| lookup(origin)));
+        .allow_origin(th::AllowOrigin::async_predicate(move |origin, _| {
+            lookup(origin)
+        }));
     (cors, http)
 }
 
@@ -101,7 +103,9 @@ fn bench_async_predicate(c: &mut Criterion) {
                     for _ in 0..iterations {
                         let call = cors.clone().oneshot(tenant_request(preflight));
                         let response = runtime.block_on(call).expect("infallible");
-                        assert!(response.headers().contains_key("access-control-allow-origin"));
+                        assert!(response
+                            .headers()
+                            .contains_key("access-control-allow-origin"));
                     }
                     start.elapsed()
                 })
@@ -112,7 +116,9 @@ fn bench_async_predicate(c: &mut Criterion) {
                     for _ in 0..iterations {
                         let call = http.clone().oneshot(tenant_request(preflight));
                         let response = runtime.block_on(call).expect("infallible");
-                        assert!(response.headers().contains_key("access-control-allow-origin"));
+                        assert!(response
+                            .headers()
+                            .contains_key("access-control-allow-origin"));
                     }
                     start.elapsed()
                 })

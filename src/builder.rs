@@ -61,7 +61,11 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: ConfigValue,
     {
-        self.extend("allowed_origins", |config| &mut config.allowed_origins, origins);
+        self.extend(
+            "allowed_origins",
+            |config| &mut config.allowed_origins,
+            origins,
+        );
         self
     }
 
@@ -78,7 +82,11 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: ConfigValue,
     {
-        self.extend("allowed_origin_regexes", |config| &mut config.allowed_origin_regexes, regexes);
+        self.extend(
+            "allowed_origin_regexes",
+            |config| &mut config.allowed_origin_regexes,
+            regexes,
+        );
         self
     }
 
@@ -96,7 +104,11 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: ConfigValue,
     {
-        self.extend("allowed_methods", |config| &mut config.allowed_methods, methods);
+        self.extend(
+            "allowed_methods",
+            |config| &mut config.allowed_methods,
+            methods,
+        );
         self
     }
 
@@ -112,7 +124,11 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: ConfigValue,
     {
-        self.extend("allowed_headers", |config| &mut config.allowed_headers, headers);
+        self.extend(
+            "allowed_headers",
+            |config| &mut config.allowed_headers,
+            headers,
+        );
         self
     }
 
@@ -128,7 +144,11 @@ impl CorsBuilder {
         I: IntoIterator,
         I::Item: ConfigValue,
     {
-        self.extend("expose_headers", |config| &mut config.expose_headers, headers);
+        self.extend(
+            "expose_headers",
+            |config| &mut config.expose_headers,
+            headers,
+        );
         self
     }
 
@@ -309,8 +329,12 @@ impl CorsBuilder {
     }
 
     /// Adds `values` to the list at `key`, setting aside those that cannot become text.
-    fn extend<I>(&mut self, key: &'static str, list: fn(&mut CorsConfig) -> &mut Vec<String>, values: I)
-    where
+    fn extend<I>(
+        &mut self,
+        key: &'static str,
+        list: fn(&mut CorsConfig) -> &mut Vec<String>,
+        values: I,
+    ) where
         I: IntoIterator,
         I::Item: ConfigValue,
     {
@@ -351,7 +375,12 @@ pub(crate) fn validate(
     origin_predicate: bool,
     mut errors: Vec<ConfigError>,
 ) -> Result<Policy, ConfigErrors> {
-    if origin_predicate && config.allowed_origins.iter().any(|entry| entry.trim() == "*") {
+    if origin_predicate
+        && config
+            .allowed_origins
+            .iter()
+            .any(|entry| entry.trim() == "*")
+    {
         errors.push(ConfigError::new(
             ConfigErrorKind::PredicateWithAnyOrigin,
             "allowed_origins",

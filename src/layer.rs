@@ -97,13 +97,13 @@ impl CorsLayer {
 
     /// Whether an asynchronous origin predicate decides some origins: answers that cannot wait,
     /// such as the doctor's offline ones, leave it out.
-    #[cfg(feature = "cli")]
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn has_async_origin_predicate(&self) -> bool {
         self.predicates.has_async()
     }
 
     /// This layer without its asynchronous origin predicate, for answers that cannot wait.
-    #[cfg(feature = "cli")]
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn without_async_origin_predicate(&self) -> Self {
         Self {
             policy: self.policy.clone(),

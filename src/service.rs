@@ -210,8 +210,14 @@ where
     };
     match verdict {
         Verdict::Now(allowed) => {
-            let (decoration, decision) =
-                decide_asked(policy, allowed, origin, credentialed, &parts.method, &parts.uri);
+            let (decoration, decision) = decide_asked(
+                policy,
+                allowed,
+                origin,
+                credentialed,
+                &parts.method,
+                &parts.uri,
+            );
             let future = inner.call(Request::from_parts(parts, body));
             ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
         }
@@ -247,7 +253,14 @@ pub(crate) fn decide_asked(
     uri: &Uri,
 ) -> (Decoration, CorsDecision) {
     let refusal = |reason, origin: &HeaderValue| {
-        refuse_at(policy, CorsRequestKind::Actual, reason, Some(origin), method, uri)
+        refuse_at(
+            policy,
+            CorsRequestKind::Actual,
+            reason,
+            Some(origin),
+            method,
+            uri,
+        )
     };
     if !allowed {
         let reason = RefusalReason::OriginNotAllowed {

@@ -48,7 +48,13 @@ pub(crate) fn validate_with(
         origins.guard_insecure_regex_matches();
     }
     let mut warnings = Vec::new();
-    check_origins(config, origin_predicate, &mut origins, &mut errors, &mut warnings);
+    check_origins(
+        config,
+        origin_predicate,
+        &mut origins,
+        &mut errors,
+        &mut warnings,
+    );
     check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
     let (headers, headers_list) = check_request_headers(config, &mut errors);

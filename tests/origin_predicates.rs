@@ -87,14 +87,24 @@ async fn a_predicate_sees_the_request_head() {
         .allow_origin_predicate(|origin, parts| {
             let host = parts.headers.get("host").and_then(|h| h.to_str().ok());
             parts.uri.path().starts_with("/items")
-                && host.is_some_and(|host| origin.as_bytes() == format!("https://www.{host}").as_bytes())
+                && host.is_some_and(|host| {
+                    origin.as_bytes() == format!("https://www.{host}").as_bytes()
+                })
         })
         .build()
         .unwrap();
     let from = |origin: &str, host: &str| preflight(origin, "GET", &[("host", host)]);
-    let allowed = send(&layer, from("https://www.shop.example.net", "shop.example.net")).await;
+    let allowed = send(
+        &layer,
+        from("https://www.shop.example.net", "shop.example.net"),
+    )
+    .await;
     assert_eq!(allowed.status(), 204);
-    let other = send(&layer, from("https://www.shop.example.net", "other.example.net")).await;
+    let other = send(
+        &layer,
+        from("https://www.shop.example.net", "other.example.net"),
+    )
+    .await;
     assert_eq!(other.status(), 403);
 }
 
@@ -122,7 +132,11 @@ async fn a_malformed_origin_or_null_never_reaches_the_predicate() {
         let response = send(&layer, preflight(origin, "GET", &[])).await;
         assert_eq!(response.status(), 403, "{origin}");
         let response = send(&layer, request("GET", Some(origin), &[])).await;
-        assert_eq!(header(&response, "access-control-allow-origin"), None, "{origin}");
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
     }
     let mut twice = request("GET", Some(TENANT), &[]);
     twice
@@ -208,7 +222,10 @@ async fn a_predicate_refusal_is_a_refusal_like_any_other() {
         lines
             .into_iter()
             .filter(|line| line.contains("CORS request refused"))
-            .map(|line| line.split_once("tower_cors").map_or(line.clone(), |(_, rest)| rest.to_owned()))
+            .map(|line| {
+                line.split_once("tower_cors")
+                    .map_or(line.clone(), |(_, rest)| rest.to_owned())
+            })
             .collect::<Vec<_>>()
     };
     let events = refused_by(&asked);
@@ -252,7 +269,13 @@ fn a_predicate_makes_an_empty_origin_list_valid_but_not_a_wildcard() {
         .build()
         .is_ok());
     assert_eq!(
-        CorsLayer::builder().build().unwrap_err().iter().next().unwrap().kind(),
+        CorsLayer::builder()
+            .build()
+            .unwrap_err()
+            .iter()
+            .next()
+            .unwrap()
+            .kind(),
         ConfigErrorKind::NoOrigins
     );
     let errors = CorsLayer::builder()
@@ -262,8 +285,14 @@ fn a_predicate_makes_an_empty_origin_list_valid_but_not_a_wildcard() {
         .build()
         .unwrap_err();
     let kinds: Vec<_> = errors.iter().map(|e| e.kind()).collect();
-    assert!(kinds.contains(&ConfigErrorKind::PredicateWithAnyOrigin), "{kinds:?}");
-    assert!(kinds.contains(&ConfigErrorKind::ForbiddenMethod), "{kinds:?}");
+    assert!(
+        kinds.contains(&ConfigErrorKind::PredicateWithAnyOrigin),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&ConfigErrorKind::ForbiddenMethod),
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -346,7 +375,11 @@ async fn an_async_predicate_answers_a_preflight_when_it_resolves() {
         gate.answer(false)
     );
     assert_eq!(response.status(), 403);
-    assert_eq!(inner.calls(), 0, "a preflight never reaches the inner service");
+    assert_eq!(
+        inner.calls(),
+        0,
+        "a preflight never reaches the inner service"
+    );
 }
 
 #[tokio::test]
@@ -363,9 +396,7 @@ async fn an_async_predicate_lets_the_actual_request_reach_the_inner_service_at_o
         }
     }));
     for allowed in [true, false] {
-        let call = service
-            .clone()
-            .oneshot(request("POST", Some(TENANT), &[]));
+        let call = service.clone().oneshot(request("POST", Some(TENANT), &[]));
         let answer_after_inner = async {
             // The inner service has answered while the predicate is still undecided.
             handled.notified().await;
@@ -403,7 +434,10 @@ async fn the_sync_predicate_is_asked_first_and_the_async_one_only_when_it_says_n
         })
         .build()
         .unwrap();
-    assert_eq!(send(&layer, preflight(TENANT, "GET", &[])).await.status(), 204);
+    assert_eq!(
+        send(&layer, preflight(TENANT, "GET", &[])).await.status(),
+        204
+    );
     assert_eq!(asked.load(Ordering::SeqCst), 0);
     let other = preflight("https://other.example.net", "GET", &[]);
     assert_eq!(send(&layer, other).await.status(), 204);
@@ -426,7 +460,9 @@ fn decide_consults_the_sync_predicate_but_cannot_wait_for_an_async_one() {
         .allow_origin_async_predicate(|_, _| async { true })
         .build()
         .unwrap();
-    assert!(asynchronous.decide(&preflight(TENANT, "GET", &[])).is_refused());
+    assert!(asynchronous
+        .decide(&preflight(TENANT, "GET", &[]))
+        .is_refused());
 }
 
 #[cfg(feature = "cli")]

@@ -112,7 +112,13 @@ fn a_non_utf8_header_value_is_a_validation_error_naming_it() {
         .unwrap_err();
     let found: Vec<_> = errors
         .iter()
-        .map(|e| (e.kind(), e.location().to_owned(), e.value().map(str::to_owned)))
+        .map(|e| {
+            (
+                e.kind(),
+                e.location().to_owned(),
+                e.value().map(str::to_owned),
+            )
+        })
         .collect();
     let shown = Some("https://caf\u{FFFD}.example".to_owned());
     assert!(
