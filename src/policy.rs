@@ -415,15 +415,23 @@ impl Policy {
         method: &HeaderValue,
         request: &HeaderMap,
     ) -> PreflightAnswer {
-        let allow_origin = match self.allow_origin(origin) {
-            Ok(value) => value,
-            Err(reason) => {
-                return PreflightAnswer::Refused {
-                    reason,
-                    grant: None,
-                }
-            }
-        };
+        match self.allow_origin(origin) {
+            Ok(allow_origin) => self.decide_preflight_for(allow_origin, method, request),
+            Err(reason) => PreflightAnswer::Refused {
+                reason,
+                grant: None,
+            },
+        }
+    }
+
+    /// Decides the rest of a preflight whose origin is allowed, answering it with
+    /// `allow_origin`: the listed value, or the origin an origin predicate allowed.
+    pub(crate) fn decide_preflight_for(
+        &self,
+        allow_origin: HeaderValue,
+        method: &HeaderValue,
+        request: &HeaderMap,
+    ) -> PreflightAnswer {
         let mut grant = Grant {
             allow_origin,
             allow_methods: None,

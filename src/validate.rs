@@ -22,6 +22,15 @@ const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.i
 
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
+    validate_with(config, false)
+}
+
+/// Validates `config` for a layer that may also allow origins through a predicate, which makes
+/// an empty allowlist workable.
+pub(crate) fn validate_with(
+    config: &CorsConfig,
+    origin_predicate: bool,
+) -> Result<Policy, ConfigErrors> {
     let given = config;
     let mut errors = Vec::new();
     let merged;
@@ -39,7 +48,13 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         origins.guard_insecure_regex_matches();
     }
     let mut warnings = Vec::new();
-    check_origins(config, &mut origins, &mut errors, &mut warnings);
+    check_origins(
+        config,
+        origin_predicate,
+        &mut origins,
+        &mut errors,
+        &mut warnings,
+    );
     check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
     let (headers, headers_list) = check_request_headers(config, &mut errors);
@@ -143,6 +158,7 @@ fn at(key: &'static str, index: usize) -> At {
 
 fn check_origins(
     config: &CorsConfig,
+    origin_predicate: bool,
     origins: &mut OriginMatcher,
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
@@ -150,6 +166,9 @@ fn check_origins(
     const KEY: &str = "allowed_origins";
     let list = &config.allowed_origins;
     if list.is_empty() && config.allowed_origin_regexes.is_empty() {
+        if origin_predicate {
+            return;
+        }
         errors.push(ConfigError::new(
             Kind::NoOrigins,
             KEY,

@@ -61,7 +61,8 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
-    let mut service = layer.layer(Ok200);
+    // An asynchronous origin predicate may wait on a database: offline, it is left out.
+    let mut service = layer.without_async_origin_predicate().layer(Ok200);
     let mut steps = Vec::new();
     let mut preflight_cache = None;
     if let Some(preflight) = request.preflight_request() {
@@ -86,7 +87,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
                     request: request.clone(),
                     steps,
                     verdict: Verdict::Blocked(blocked),
-                    notes: Vec::new(),
+                    notes: offline_notes(layer),
                     fix: Some(fix),
                 };
             }
@@ -122,7 +123,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         }
     };
     steps.push(step);
-    let mut notes = Vec::new();
+    let mut notes = offline_notes(layer);
     if request.credentials() {
         notes.push(format!(
             "the actual request carries a stand-in cookie ({STAND_IN_COOKIE}), as a browser \
@@ -255,6 +256,19 @@ where
         }
     }
     Response::from_parts(parts, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What an offline explanation of `layer` cannot tell.
+fn offline_notes(layer: &CorsLayer) -> Vec<String> {
+    let mut notes = Vec::new();
+    if layer.has_async_origin_predicate() {
+        notes.push(
+            "the layer also allows origins through an asynchronous predicate in code, which an \
+             offline explanation cannot evaluate: an origin it would allow shows as refused here"
+                .to_owned(),
+        );
+    }
+    notes
 }
 
 /// Polls `future` until it completes. The layer's futures complete on the first poll when the
