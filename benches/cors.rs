@@ -1,6 +1,6 @@
 //! Criterion timings of every scenario, through the bare inner service, tower-cors (plain and
-//! reloadable) and tower-http's `CorsLayer`. `cargo bench --bench cors`; the deterministic counts are in
-//! `benches/measure.rs`.
+//! reloadable) and tower-http's `CorsLayer`: `cargo bench -p tower-cors-benches --bench cors`.
+//! The deterministic counts are in `benches/measure.rs`.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
 
