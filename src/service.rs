@@ -8,7 +8,7 @@ use http::{HeaderValue, Request, Response};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
-use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal, RefusalReason};
+use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
 use crate::reload::SharedPolicy;
@@ -161,9 +161,11 @@ fn refuse<B>(
     reason: RefusalReason,
     request: &Request<B>,
 ) -> Refusal {
-    let logged = policy.debug || tracing::enabled!(tracing::Level::DEBUG);
+    let logged = policy.debug
+        || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
     let hint = logged.then(|| policy.hint(&reason)).flatten();
-    let origin = Quoted(
+    // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
+    let origin = String::from_utf8_lossy(
         request
             .headers()
             .get(ORIGIN)
@@ -172,8 +174,9 @@ fn refuse<B>(
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(
+                target: "tower_cors::refusal",
                 $level,
-                origin = %origin,
+                origin = &*origin,
                 method = %request.method(),
                 path = %request.uri().path(),
                 kind = ?kind,

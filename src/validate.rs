@@ -38,7 +38,8 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     if config.allow_credentials && !config.dangerously_allow_insecure_origins {
         origins.guard_insecure_regex_matches();
     }
-    let mut warnings = Vec::new();
+    // What reading the sources noticed (unknown variables) comes first, as it was found first.
+    let mut warnings = config.sources.warnings().to_vec();
     check_origins(config, &mut origins, &mut errors, &mut warnings);
     check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
@@ -64,7 +65,13 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
         })
         .collect();
     for warning in &warnings {
-        tracing::warn!("CORS policy: {warning}");
+        tracing::warn!(
+            target: "tower_cors::config",
+            key = warning.key(),
+            location = warning.location(),
+            value = warning.value(),
+            "CORS policy: {warning}"
+        );
     }
     // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
     // HTTP caches").
