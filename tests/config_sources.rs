@@ -200,6 +200,25 @@ fn unknown_variables_are_warnings_suggesting_the_closest_name() {
     let layer = CorsLayer::try_from(config).unwrap();
     assert_eq!(layer.warnings().len(), 2);
 
+    // Other CORS libraries' names, too far from ours for a typo, still get the one they mean.
+    for (theirs, ours) in [
+        ("CORS_ORIGIN", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_ORIGINS", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_METHODS", "CORS_ALLOWED_METHODS"),
+        ("CORS_HEADERS", "CORS_ALLOWED_HEADERS"),
+        ("CORS_CREDENTIALS", "CORS_ALLOW_CREDENTIALS"),
+    ] {
+        let layer = CorsLayer::from_vars(
+            "CORS_",
+            [("CORS_ALLOWED_ORIGINS", "https://a.example"), (theirs, "x")],
+        )
+        .unwrap();
+        assert_eq!(
+            layer.warnings()[0].to_string(),
+            format!("{theirs}: unknown variable, ignored; did you mean {ours}?")
+        );
+    }
+
     // Beside real errors, an unknown variable is still not one of them.
     let errors = CorsLayer::from_vars("CORS_", [("CORS_ORIGIN", "*"), ("CORS_MAX_AGE", "1h")])
         .unwrap_err();

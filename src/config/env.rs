@@ -235,12 +235,28 @@ fn unknown_variable(prefix: &str, name: &str) -> ConfigWarning {
         .map(|(key, _)| variable(prefix, key))
         .chain([format!("{prefix}CONFIG")])
         .collect();
-    let fix = match closest(name, known.iter().map(String::as_str)) {
+    let suggestion = closest(name, known.iter().map(String::as_str))
+        .or_else(|| containing(&name[prefix.len()..], prefix, &known));
+    let fix = match suggestion {
         Some(suggestion) => format!("did you mean {suggestion}?"),
         None => format!("the variables are {}", known.join(", ")),
     };
     ConfigWarning::new("", None, "unknown variable, ignored", fix)
         .locate(&Source::Env(name.to_owned()))
+}
+
+/// The first known variable (in the order of the keys, most used first) whose name contains
+/// `word`, singular: other CORS libraries' names (`CORS_ORIGIN`, `CORS_HEADERS`, `CORS_METHODS`)
+/// are too far from ours for a typo, but clearly mean one of them.
+fn containing<'a>(word: &str, prefix: &str, known: &'a [String]) -> Option<&'a str> {
+    let word = word.trim_end_matches(['S', 's']).to_ascii_uppercase();
+    if word.len() < 3 {
+        return None;
+    }
+    known
+        .iter()
+        .find(|name| name[prefix.len()..].contains(&word))
+        .map(String::as_str)
 }
 
 fn not_unicode(name: &str, value: &OsString) -> ConfigError {
