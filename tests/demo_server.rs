@@ -256,6 +256,7 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
         ("CORS_ALLOW_CREDENTIALS", "yes"),
         ("CORS_MAX_AGE", "100000"),
         ("CORS_ALLOWED_HEADER", "x-a"),
+        ("RUST_LOG", "warn"),
     ])
     .output()
     .expect("run the demo server");
@@ -290,6 +291,7 @@ fn an_unknown_cors_variable_is_a_warning_at_startup_and_the_server_still_starts(
         ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
         ("CORS_ALLOW_CREDENTIALS", "true"),
         ("CORS_ORIGIN", "*"),
+        ("RUST_LOG", "warn"),
     ]);
     assert!(
         server.wait_for_stderr(
