@@ -1,7 +1,8 @@
 //! Criterion timings of every scenario, through the bare inner service, tower-cors (plain and
-//! reloadable) and tower-http's `CorsLayer`. `cargo bench --bench cors`; the deterministic counts are in
-//! `benches/measure.rs`. The `async origin predicate` group times origins decided by an
-//! asynchronous predicate, in both crates: a future that is ready at once, and a 1 ms lookup.
+//! reloadable) and tower-http's `CorsLayer`: `cargo bench -p tower-cors-benches --bench cors`.
+//! The deterministic counts are in `benches/measure.rs`. The `async origin predicate` group
+//! times origins decided by an asynchronous predicate, in both crates: a future that is ready at
+//! once, and a 1 ms lookup.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
 

@@ -4,7 +4,7 @@
 //!
 //! ```not_rust
 //! bash benches/measure.sh            # builds, then prints the table
-//! cargo bench --bench measure -- table
+//! cargo bench -p tower-cors-benches --bench measure -- table
 //! ```
 //!
 //! `table` runs this binary under `valgrind --tool=callgrind` once per scenario and stack, with

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
-cargo bench --quiet --bench measure -- table "$@"
+cargo bench --quiet -p tower-cors-benches --bench measure -- table "$@"

@@ -333,7 +333,8 @@ impl Policy {
             if let Some(name) = remove_inner_cors_headers(headers) {
                 if RuntimeWarnings::first(&self.said.inner_cors_headers) {
                     tracing::warn!(
-                        header = %name,
+                        target: "tower_cors::runtime",
+                        header = name.as_str(),
                         "CORS: the inner service set {name}; the CORS layer removed it, since \
                          only the policy answers CORS requests. Configure CORS in one place \
                          (this warning is given once)"
@@ -380,8 +381,9 @@ impl Policy {
         }
         if RuntimeWarnings::first(&self.said.same_site_cookie) {
             tracing::warn!(
-                cookie = %cookie,
-                origin = %Quoted(origin.as_bytes()),
+                target: "tower_cors::runtime",
+                cookie = cookie.as_str(),
+                origin = &*String::from_utf8_lossy(origin.as_bytes()),
                 "CORS: cookie {cookie} is set on a credentialed response to {} without \
                  `SameSite=None; Secure`: browsers treat it as SameSite=Lax and will not send \
                  it on cross-site requests from that page (this warning is given once)",

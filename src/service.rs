@@ -10,7 +10,7 @@ use http::{HeaderValue, Method, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
-use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal, RefusalReason};
+use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
 use crate::predicate::{OriginPredicates, Verdict};
@@ -349,14 +349,17 @@ pub(crate) fn refuse_at(
     method: &Method,
     uri: &Uri,
 ) -> Refusal {
-    let logged = policy.debug || tracing::enabled!(tracing::Level::DEBUG);
+    let logged = policy.debug
+        || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
     let hint = logged.then(|| policy.hint(&reason)).flatten();
-    let origin = Quoted(origin.map_or(&b""[..], |o| o.as_bytes()));
+    // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
+    let origin = String::from_utf8_lossy(origin.map_or(&b""[..], |o| o.as_bytes()));
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(
+                target: "tower_cors::refusal",
                 $level,
-                origin = %origin,
+                origin = &*origin,
                 method = %method,
                 path = %uri.path(),
                 kind = ?kind,

@@ -47,7 +47,8 @@ pub(crate) fn validate_with(
     if config.allow_credentials && !config.dangerously_allow_insecure_origins {
         origins.guard_insecure_regex_matches();
     }
-    let mut warnings = Vec::new();
+    // What reading the sources noticed (unknown variables) comes first, as it was found first.
+    let mut warnings = config.sources.warnings().to_vec();
     check_origins(
         config,
         origin_predicate,
@@ -79,7 +80,13 @@ pub(crate) fn validate_with(
         })
         .collect();
     for warning in &warnings {
-        tracing::warn!("CORS policy: {warning}");
+        tracing::warn!(
+            target: "tower_cors::config",
+            key = warning.key(),
+            location = warning.location(),
+            value = warning.value(),
+            "CORS policy: {warning}"
+        );
     }
     // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
     // HTTP caches").

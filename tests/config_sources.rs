@@ -175,24 +175,59 @@ fn unset_origins_fail_saying_to_set_the_variable_unless_regexes_give_origins() {
 }
 
 #[test]
-fn unknown_variables_are_errors_suggesting_the_closest_name() {
-    let errors = CorsConfig::from_vars(
-        "CORS_",
-        [
-            ("CORS_ALLOWED_ORIGIN", "https://a.example"),
-            ("CORS_WHATEVER", "1"),
-            ("CORSALLOWED_ORIGINS", "ignored: not under the prefix"),
-        ],
-    )
-    .unwrap_err();
-    let messages = messages(&errors);
+fn unknown_variables_are_warnings_suggesting_the_closest_name() {
+    let vars = [
+        ("CORS_ALLOWED_ORIGINS", "https://a.example"),
+        ("CORS_ALLOWED_ORIGIN", "https://b.example"),
+        ("CORS_WHATEVER", "1"),
+        ("CORSALLOWED_ORIGINS", "ignored: not under the prefix"),
+    ];
+    let layer = CorsLayer::from_vars("CORS_", vars).expect("unknown variables are not errors");
+    assert_eq!(layer.config().allowed_origins, ["https://a.example"]);
+    let warnings: Vec<String> = layer.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
     assert_eq!(
-        messages[0],
-        "CORS_ALLOWED_ORIGIN: unknown variable; did you mean CORS_ALLOWED_ORIGINS?"
+        warnings[0],
+        "CORS_ALLOWED_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?"
     );
-    assert!(messages[1]
-        .starts_with("CORS_WHATEVER: unknown variable; the variables are CORS_ALLOWED_ORIGINS"));
-    assert_eq!(messages.len(), 2);
+    assert!(warnings[1].starts_with(
+        "CORS_WHATEVER: unknown variable, ignored; the variables are CORS_ALLOWED_ORIGINS"
+    ));
+    assert_eq!(layer.warnings()[0].location(), "CORS_ALLOWED_ORIGIN");
+
+    // Read into a configuration first, the warnings come with the layer built from it.
+    let config = CorsConfig::from_vars("CORS_", vars).expect("unknown variables are not errors");
+    let layer = CorsLayer::try_from(config).unwrap();
+    assert_eq!(layer.warnings().len(), 2);
+
+    // Other CORS libraries' names, too far from ours for a typo, still get the one they mean.
+    for (theirs, ours) in [
+        ("CORS_ORIGIN", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_ORIGINS", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_METHODS", "CORS_ALLOWED_METHODS"),
+        ("CORS_HEADERS", "CORS_ALLOWED_HEADERS"),
+        ("CORS_CREDENTIALS", "CORS_ALLOW_CREDENTIALS"),
+    ] {
+        let layer = CorsLayer::from_vars(
+            "CORS_",
+            [("CORS_ALLOWED_ORIGINS", "https://a.example"), (theirs, "x")],
+        )
+        .unwrap();
+        assert_eq!(
+            layer.warnings()[0].to_string(),
+            format!("{theirs}: unknown variable, ignored; did you mean {ours}?")
+        );
+    }
+
+    // Beside real errors, an unknown variable is still not one of them.
+    let errors = CorsLayer::from_vars("CORS_", [("CORS_ORIGIN", "*"), ("CORS_MAX_AGE", "1h")])
+        .unwrap_err();
+    let messages = messages(&errors);
+    assert!(
+        messages.iter().all(|message| !message.contains("CORS_ORIGIN:")),
+        "{messages:#?}"
+    );
+    assert!(messages[0].starts_with("CORS_MAX_AGE: \"1h\""), "{messages:#?}");
 }
 
 #[test]

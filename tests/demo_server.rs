@@ -256,6 +256,7 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
         ("CORS_ALLOW_CREDENTIALS", "yes"),
         ("CORS_MAX_AGE", "100000"),
         ("CORS_ALLOWED_HEADER", "x-a"),
+        ("RUST_LOG", "warn"),
     ])
     .output()
     .expect("run the demo server");
@@ -264,9 +265,16 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stdout.contains("listening on"), "{stdout}");
     let problems: Vec<&str> = stderr.lines().filter(|l| l.starts_with("CORS_")).collect();
-    assert_eq!(problems.len(), 5, "{stderr}");
+    assert_eq!(problems.len(), 4, "{stderr}");
+    // The unknown variable is a warning, logged beside the errors, not one of them.
+    assert!(
+        stderr.lines().any(|line| line.contains(" WARN ")
+            && line.contains(
+                "CORS_ALLOWED_HEADER: unknown variable, ignored; did you mean CORS_ALLOWED_HEADERS?"
+            )),
+        "{stderr}"
+    );
     for expected in [
-        "CORS_ALLOWED_HEADER: unknown variable; did you mean CORS_ALLOWED_HEADERS?",
         "CORS_ALLOW_CREDENTIALS: \"yes\": not a boolean",
         "CORS_ALLOWED_ORIGINS: \"https://app.example.com/\": an origin has no path; write \"https://app.example.com\"",
         "CORS_ALLOWED_ORIGINS: \"*\"",
@@ -274,6 +282,33 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
     ] {
         assert!(stderr.contains(expected), "{expected} missing from:\n{stderr}");
     }
+}
+
+#[test]
+fn an_unknown_cors_variable_is_a_warning_at_startup_and_the_server_still_starts() {
+    // A platform's own variable under the same prefix.
+    let server = start(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_ORIGIN", "*"),
+        ("RUST_LOG", "warn"),
+    ]);
+    assert!(
+        server.wait_for_stderr(
+            "CORS_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?"
+        ),
+        "{}",
+        server.stderr()
+    );
+    let reply = send(
+        &server,
+        "GET",
+        "/",
+        &[("origin", "https://app.example.com")],
+        b"",
+    );
+    assert_eq!(reply.status, 200);
+    assert_allowed(&reply, "https://app.example.com", "despite CORS_ORIGIN");
 }
 
 /// Sends `SIGHUP` to the server, as an operator would with `kill -HUP`.

@@ -8,6 +8,7 @@ use super::loaded::Loaded;
 use super::CorsConfig;
 use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors, Source};
 use crate::layer::CorsLayer;
+use crate::warning::ConfigWarning;
 
 /// The prefix of the variables [`CorsConfig::from_env`] reads: `CORS_`.
 pub const DEFAULT_ENV_PREFIX: &str = "CORS_";
@@ -16,8 +17,10 @@ impl CorsConfig {
     /// Reads the `CORS_*` environment variables (see the crate's README for the table), on top of
     /// the TOML file named by `CORS_CONFIG` if it is set.
     ///
-    /// Errors name the variable (`CORS_MAX_AGE: "1h": ...`). Unknown `CORS_*` variables are
-    /// errors too, with the closest known name suggested.
+    /// Errors name the variable (`CORS_MAX_AGE: "1h": ...`). An unknown `CORS_*` variable is not
+    /// an error, since a platform or another program may have set it: it is ignored, and the
+    /// layer built from this configuration lists it among its
+    /// [`warnings`](crate::CorsLayer::warnings), with the closest known name suggested.
     pub fn from_env() -> Result<Self, ConfigErrors> {
         Self::from_env_prefixed(DEFAULT_ENV_PREFIX)
     }
@@ -30,7 +33,8 @@ impl CorsConfig {
 
     /// Like [`from_env_prefixed`](Self::from_env_prefixed), reading the given (name, value) pairs
     /// instead of the process environment: for tests, and for configuration kept elsewhere.
-    /// Pairs whose name lacks the prefix are ignored.
+    /// Pairs whose name lacks the prefix are ignored; unknown names under the prefix are
+    /// warnings.
     ///
     /// ```
     /// use tower_cors::{CorsConfig, CorsLayer};
@@ -65,7 +69,8 @@ impl CorsConfig {
 
 impl CorsLayer {
     /// Reads and validates the `CORS_*` environment variables, reporting reading and validation
-    /// problems together. See [`CorsConfig::from_env`].
+    /// problems together. See [`CorsConfig::from_env`]. Unknown `CORS_*` variables do not stop
+    /// the layer from being built: [`warnings`](Self::warnings) lists them.
     pub fn from_env() -> Result<Self, ConfigErrors> {
         Self::from_env_prefixed(DEFAULT_ENV_PREFIX)
     }
@@ -76,6 +81,21 @@ impl CorsLayer {
     }
 
     /// Like [`from_env_prefixed`](Self::from_env_prefixed), reading the given (name, value) pairs.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// // A platform's own variable under the same prefix.
+    /// let layer = CorsLayer::from_vars("CORS_", [
+    ///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+    ///     ("CORS_ORIGIN", "*"),
+    /// ])?;
+    /// let warnings: Vec<String> = layer.warnings().iter().map(|w| w.to_string()).collect();
+    /// assert_eq!(warnings, [
+    ///     "CORS_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?",
+    /// ]);
+    /// # Ok::<(), tower_cors::ConfigErrors>(())
+    /// ```
     pub fn from_vars<I, K, V>(prefix: &str, vars: I) -> Result<Self, ConfigErrors>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -133,7 +153,7 @@ fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
             .iter()
             .find(|(key, _)| suffix == key.to_ascii_uppercase())
         else {
-            loaded.errors.push(unknown_variable(prefix, name));
+            loaded.config.sources.warn(unknown_variable(prefix, name));
             continue;
         };
         let value = match value {
@@ -207,18 +227,36 @@ fn parse(shape: Shape, value: &str) -> Result<Value, (&'static str, &'static str
     }
 }
 
-fn unknown_variable(prefix: &str, name: &str) -> ConfigError {
+/// A variable under the prefix that names no key: a warning, not an error, because the prefix is
+/// not ours alone (a platform may set `CORS_ORIGIN` for its own proxy).
+fn unknown_variable(prefix: &str, name: &str) -> ConfigWarning {
     let known: Vec<String> = KEYS
         .iter()
         .map(|(key, _)| variable(prefix, key))
         .chain([format!("{prefix}CONFIG")])
         .collect();
-    let fix = match closest(name, known.iter().map(String::as_str)) {
+    let suggestion = closest(name, known.iter().map(String::as_str))
+        .or_else(|| containing(&name[prefix.len()..], prefix, &known));
+    let fix = match suggestion {
         Some(suggestion) => format!("did you mean {suggestion}?"),
         None => format!("the variables are {}", known.join(", ")),
     };
-    ConfigError::new(Kind::UnknownKey, "", None, "unknown variable", fix)
+    ConfigWarning::new("", None, "unknown variable, ignored", fix)
         .locate(&Source::Env(name.to_owned()))
+}
+
+/// The first known variable (in the order of the keys, most used first) whose name contains
+/// `word`, singular: other CORS libraries' names (`CORS_ORIGIN`, `CORS_HEADERS`, `CORS_METHODS`)
+/// are too far from ours for a typo, but clearly mean one of them.
+fn containing<'a>(word: &str, prefix: &str, known: &'a [String]) -> Option<&'a str> {
+    let word = word.trim_end_matches(['S', 's']).to_ascii_uppercase();
+    if word.len() < 3 {
+        return None;
+    }
+    known
+        .iter()
+        .find(|name| name[prefix.len()..].contains(&word))
+        .map(String::as_str)
 }
 
 fn not_unicode(name: &str, value: &OsString) -> ConfigError {

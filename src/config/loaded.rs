@@ -43,10 +43,11 @@ impl Loaded {
     /// finds in the rest of the configuration.
     pub(crate) fn into_layer(self) -> Result<CorsLayer, ConfigErrors> {
         let mut errors = self.errors;
+        let mut warned = false;
         if !self.incomplete {
             match CorsLayer::try_from(&self.config) {
                 Ok(layer) if errors.is_empty() => return Ok(layer),
-                Ok(_) => {}
+                Ok(_) => warned = true,
                 Err(validation) => {
                     // A key that could not be read was left at its default; what validation
                     // says of that default ("no origin is allowed") would only repeat it.
@@ -58,6 +59,19 @@ impl Loaded {
                     );
                 }
             }
+        }
+        // Validation logs the reading's warnings with its own when it succeeds; when it fails
+        // they are still worth seeing: `CORS_ALLOWED_ORIGIN`'s "did you mean" explains why no
+        // origin is allowed.
+        let unlogged = if warned { &[][..] } else { self.config.sources.warnings() };
+        for warning in unlogged {
+            tracing::warn!(
+                target: "tower_cors::config",
+                key = warning.key(),
+                location = warning.location(),
+                value = warning.value(),
+                "CORS policy: {warning}"
+            );
         }
         Err(ConfigErrors::from_vec(errors).expect("a failed load has at least one error"))
     }

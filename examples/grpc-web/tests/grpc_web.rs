@@ -1,12 +1,13 @@
-//! Black-box tests of `cargo run --example grpc_web` (CONTRACT.md "More examples"): the built
-//! example is started on a free loopback port and sent real gRPC-web requests over HTTP/1.1, as
-//! a browser sends them. The CORS layer sits outside tonic-web and outside authentication, so
-//! preflights are answered by it and every reply, `Unauthenticated` included, carries its headers.
+//! Black-box tests of `cargo run -p tower-cors-example-grpc-web --example grpc_web` (CONTRACT.md
+//! "More examples"): the built example is started on a free loopback port and sent real gRPC-web
+//! requests over HTTP/1.1, as a browser sends them. The CORS layer sits outside tonic-web and
+//! outside authentication, so preflights are answered by it and every reply, `Unauthenticated`
+//! included, carries its headers.
 //!
 //! Also checks that `examples/proto/helloworld.rs` is what tonic-prost-build generates from
 //! `examples/proto/helloworld.proto`, so the shipped proto and the server never drift.
 
-#[path = "common/demo.rs"]
+#[path = "../../../tests/common/demo.rs"]
 mod demo;
 
 #[allow(unreachable_pub, clippy::all)]
@@ -350,7 +351,7 @@ const GENERATED: &str = "examples/proto/helloworld.rs";
 const HEADER: &str = "\
 // Generated from helloworld.proto by tonic-prost-build (messages and server; no client).
 // Do not edit: change the proto, then regenerate with
-//     REGENERATE_PROTO=1 cargo test --all-features --test grpc_web generated_code
+//     REGENERATE_PROTO=1 cargo test -p tower-cors-example-grpc-web --test grpc_web generated_code
 // `cargo test` fails while this file and the proto disagree.
 
 ";
@@ -392,7 +393,7 @@ fn generated_code_is_what_tonic_prost_build_makes_of_the_shipped_proto() {
     assert!(
         committed == expected,
         "{GENERATED} is not what tonic-prost-build generates from helloworld.proto; regenerate it \
-         with\n    REGENERATE_PROTO=1 cargo test --all-features --test grpc_web generated_code\n\
+         with\n    REGENERATE_PROTO=1 cargo test -p tower-cors-example-grpc-web --test grpc_web generated_code\n\
          --- generated now ---\n{expected}"
     );
 }
