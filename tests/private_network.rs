@@ -10,6 +10,8 @@ use http::StatusCode;
 use tower_cors::{CorsConfig, CorsLayer};
 
 const APP: &str = "https://app.example.com";
+/// What a policy that lists no methods answers to a preflight for `GET`: the method asked for.
+const REQUESTED_METHOD: &str = "GET";
 const ASKS: (&str, &str) = ("access-control-request-private-network", "true");
 
 fn asks(origin: &str) -> http::Request<common::Body> {
@@ -39,8 +41,13 @@ async fn private_network_with_any_origin_answers_star_and_warns() {
         cors_headers(&response),
         [
             "access-control-allow-origin",
+            "access-control-allow-methods",
             "access-control-allow-private-network"
         ]
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some(REQUESTED_METHOD)
     );
     assert_eq!(
         header(&response, "access-control-allow-origin").as_deref(),
@@ -68,7 +75,14 @@ async fn private_network_refused_with_any_origin_grants_the_origin_but_not_the_n
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     // Without `Access-Control-Allow-Private-Network` the browser blocks the request and names
     // the missing header, which is the fix.
-    assert_eq!(cors_headers(&response), ["access-control-allow-origin"]);
+    assert_eq!(
+        cors_headers(&response),
+        ["access-control-allow-origin", "access-control-allow-methods"]
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some(REQUESTED_METHOD)
+    );
     assert_eq!(
         layer
             .decide(&asks("https://anyone.example"))
@@ -92,8 +106,13 @@ async fn private_network_in_strict_mode_is_answered_when_allowed_and_refused_wit
         cors_headers(&response),
         [
             "access-control-allow-origin",
+            "access-control-allow-methods",
             "access-control-allow-private-network"
         ]
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some(REQUESTED_METHOD)
     );
     assert_eq!(
         header(&response, "access-control-allow-origin").as_deref(),
