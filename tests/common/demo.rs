@@ -10,7 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-/// How long the server may take to start, and a request to be answered.
+/// How long the server may take to start, and a request to be answered. Both take
+/// milliseconds once the binary is built (it is built before the clock starts); 20 s only turns
+/// a hang into a failure with a message, with room for two cores shared with other builds.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The example binary, built now by cargo (a no-op when it is current), so that a test never
