@@ -129,11 +129,14 @@ impl Policy {
             Policy::OneLabel => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
                 one_label_below(origin.as_bytes(), b"https://", b".example.com")
             })),
+            // The same checks tower-cors makes for `https://**.example.com`: every label a DNS
+            // label of at most 63 bytes, the whole host at most 253, so both rows do equal work.
             Policy::AnyDepth => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
                 origin
                     .as_bytes()
                     .strip_prefix(b"https://")
-                    .and_then(|rest| rest.strip_suffix(b".example.com"))
+                    .filter(|host| host.len() <= MAX_HOST_LEN)
+                    .and_then(|host| host.strip_suffix(b".example.com"))
                     .is_some_and(|labels| {
                         !labels.is_empty() && labels.split(|&b| b == b'.').all(is_label)
                     })
@@ -153,11 +156,16 @@ impl Policy {
     }
 }
 
+/// The longest host name DNS allows, as tower-cors checks it.
+const MAX_HOST_LEN: usize = 253;
+
+/// A label as tower-cors accepts it in an origin: 1 to 63 bytes of lowercase letters, digits,
+/// `-` and `_`.
 fn is_label(label: &[u8]) -> bool {
-    !label.is_empty()
+    (1..=63).contains(&label.len())
         && label
             .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 fn one_label_below(origin: &[u8], scheme: &[u8], domain: &[u8]) -> bool {

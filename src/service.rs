@@ -349,8 +349,8 @@ pub(crate) fn refuse_at(
     method: &Method,
     uri: &Uri,
 ) -> Refusal {
-    let logged = policy.debug
-        || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
+    let logged =
+        policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
     let hint = logged.then(|| policy.hint(&reason)).flatten();
     // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
     let origin = String::from_utf8_lossy(origin.map_or(&b""[..], |o| o.as_bytes()));

@@ -1416,11 +1416,14 @@ fn probe_401_from_private_is_readable_with_cors_headers() {
 
 #[test]
 fn probe_unreachable_server_exits_2() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // Bound but never listening, and kept until the end: connections are refused, and no other
+    // process can take the port while the probe runs.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}/");
     let run = probe_run(&url, &["--origin", ORIGIN]);
+    drop(socket);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr.contains(&format!("cannot reach {url}")),

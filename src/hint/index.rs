@@ -247,11 +247,26 @@ mod tests {
         let index = index(&refs);
         assert_eq!(index.patterns.len(), 300);
         for (sent, expected) in [
-            ("https://service-17.exmaple.com", "https://service-17.example.com"),
-            ("https://srvice-250.example.com", "https://service-250.example.com"),
-            ("https://service-2999.example.com", "https://service-299.example.com"),
-            ("ttps://service-0.example.com", "https://service-0.example.com"),
-            ("https://service-0.example.co", "https://service-0.example.com"),
+            (
+                "https://service-17.exmaple.com",
+                "https://service-17.example.com",
+            ),
+            (
+                "https://srvice-250.example.com",
+                "https://service-250.example.com",
+            ),
+            (
+                "https://service-2999.example.com",
+                "https://service-299.example.com",
+            ),
+            (
+                "ttps://service-0.example.com",
+                "https://service-0.example.com",
+            ),
+            (
+                "https://service-0.example.co",
+                "https://service-0.example.com",
+            ),
         ] {
             assert_eq!(
                 index.misspelt(sent.as_bytes()).map(|(_, entry)| entry),
