@@ -13,12 +13,16 @@ use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::fix::{fix_for_cause, lowercase_method_note};
+use super::fix::{
+    allow_origin_fix, fix_for_cause, lowercase_method_note, mixed_content_fix, refused_change,
+    response_header_sent_by_page,
+};
 use super::judge::{judge_actual, judge_preflight, Blocked, Cause};
 use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
 use super::request::{copy_request, PageRequest};
 use crate::decision::{CorsDecision, Refusal, RefusalReason};
 use crate::layer::CorsLayer;
+use crate::CorsConfig;
 
 /// The cookie that stands in for the ones a browser attaches to a request with credentials, so
 /// that the layer sees what it would see from a browser.
@@ -61,6 +65,10 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
+    if let Some(blocked) = Blocked::before_sending(request) {
+        let fix = mixed_content_fix(request);
+        return Report::new(request, Vec::new(), Verdict::Blocked(blocked), Some(fix));
+    }
     let mut service = layer.layer(Ok200);
     let mut steps = Vec::new();
     let mut preflight_cache = None;
@@ -79,16 +87,10 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
             Err(blocked) => {
                 step.outcome = StepOutcome::Blocked;
                 step.blocked = Some(blocked.clone());
-                let fix = fix(step.decision.as_ref(), &blocked, request);
+                let fix = fix(layer, step.decision.as_ref(), &blocked, request);
                 steps.push(step);
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
-                return Report {
-                    request: request.clone(),
-                    steps,
-                    verdict: Verdict::Blocked(blocked),
-                    notes: Vec::new(),
-                    fix: Some(fix),
-                };
+                return Report::new(request, steps, Verdict::Blocked(blocked), Some(fix));
             }
         }
     }
@@ -117,7 +119,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         Err(blocked) => {
             step.outcome = StepOutcome::Blocked;
             step.blocked = Some(blocked.clone());
-            let fix = fix(step.decision.as_ref(), &blocked, request);
+            let fix = fix(layer, step.decision.as_ref(), &blocked, request);
             (Verdict::Blocked(blocked), Some(fix))
         }
     };
@@ -129,23 +131,37 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
              attaches the page's cookies to a request with credentials"
         ));
     }
-    Report {
-        request: request.clone(),
-        steps,
-        verdict,
-        notes,
-        fix,
-    }
+    let mut report = Report::new(request, steps, verdict, fix);
+    report.notes = notes;
+    report
 }
 
 /// The fix, from the layer's refusal when there is one (its hint names the near miss), else from
-/// what the browser found.
-fn fix(decision: Option<&CorsDecision>, blocked: &Blocked, request: &PageRequest) -> String {
+/// what the browser found; a change to the policy only when validation accepts it, else the
+/// safe alternative.
+fn fix(
+    layer: &CorsLayer,
+    decision: Option<&CorsDecision>,
+    blocked: &Blocked,
+    request: &PageRequest,
+) -> String {
+    let config = layer.config();
+    if let Cause::HeaderNotAllowed { header } = blocked.cause() {
+        if let Some(fix) = response_header_sent_by_page(header) {
+            return fix;
+        }
+    }
     let Some(refusal) = decision.and_then(CorsDecision::refusal) else {
-        return fix_for_cause(blocked.cause(), request, true);
+        return validated(&config, blocked.cause(), request);
     };
     let hint = refusal.hint();
-    let fix = fix_for_refusal(refusal, hint, blocked, request);
+    let fix = match refusal.reason() {
+        RefusalReason::OriginNotAllowed { .. } => {
+            let direct = fix_for_refusal(refusal, hint, blocked, request);
+            allow_origin_fix(request, &config, direct, true)
+        }
+        _ => fix_for_refusal(refusal, hint, blocked, request),
+    };
     let hidden = matches!(
         refusal.reason(),
         RefusalReason::MethodNotAllowed { .. } | RefusalReason::HeaderNotAllowed { .. }
@@ -203,6 +219,49 @@ fn fix_for_refusal(
             ),
         },
     }
+}
+
+/// The fix for a cause the layer did not refuse (the browser did), checked against the policy:
+/// a change that validation refuses is replaced by the safe one.
+fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest) -> String {
+    let direct = fix_for_cause(cause, request, true);
+    let origin = request.origin().to_owned();
+    let refused = match cause {
+        Cause::CredentialsNotTrue { .. } => {
+            refused_change(config, |config| config.allow_credentials = true)
+        }
+        Cause::WildcardWithCredentials => refused_change(config, |config| {
+            config.allowed_origins = vec![origin];
+            config.allow_credentials = true;
+        }),
+        Cause::PrivateNetworkNotAllowed { .. } => {
+            refused_change(config, |config| config.allow_private_network = true)
+        }
+        _ => None,
+    };
+    let Some(refusal) = refused else {
+        return direct;
+    };
+    if matches!(
+        cause,
+        Cause::CredentialsNotTrue { .. } | Cause::WildcardWithCredentials
+    ) {
+        let mut listed = config.clone();
+        listed.allowed_origins.retain(|entry| entry != "*");
+        listed.allow_credentials = true;
+        return allow_origin_fix(
+            request,
+            &listed,
+            format!(
+                "list the page's origins in allowed_origins instead of `*` (such as {:?}) and \
+                 set allow_credentials = true, or fetch without credentials; setting \
+                 allow_credentials alone is refused ({refusal})",
+                request.origin()
+            ),
+            true,
+        );
+    }
+    format!("{direct}; but the policy's validation refuses that change as it stands: {refusal}")
 }
 
 /// The inner service: `200 ok` to everything.
