@@ -31,8 +31,10 @@ fn check_on_the_example_policy_prints_valid_and_the_effective_policy() {
         "{run:?}"
     );
     assert!(run.stdout.contains("max_age = 3600"), "{run:?}");
-    // Its loopback origin with credentials is a warning, which --deny-warnings counts.
-    assert!(run.stdout.starts_with("warning: "), "{run:?}");
+    // Its loopback origin with credentials is a warning (on stderr, as every problem is),
+    // which --deny-warnings counts.
+    assert!(run.stderr.starts_with("warning: "), "{run:?}");
+    assert!(!run.stdout.contains("warning: "), "{run:?}");
     let denied = tower_cors(&["check", "examples/cors.toml", "--deny-warnings"], &[]);
     assert_eq!(denied.code, 1, "{denied:?}");
     assert!(denied.stdout.contains("--deny-warnings"), "{denied:?}");
@@ -51,10 +53,11 @@ fn check_on_an_invalid_file_lists_every_problem() {
     let run = tower_cors(&["check", path.to_str().unwrap()], &[]);
     assert_eq!(run.code, 1, "{run:?}");
     let errors: Vec<&str> = run
-        .stdout
+        .stderr
         .lines()
         .filter(|line| line.starts_with("error: "))
         .collect();
+    assert!(!run.stdout.contains("error: "), "{run:?}");
     for key in [
         "allowed_origin:",
         "allowed_origins[0]",
@@ -81,7 +84,7 @@ fn check_reads_the_environment_without_a_file() {
     assert!(run.stdout.contains("valid\n"), "{run:?}");
     let empty = tower_cors(&["check"], &[]);
     assert_eq!(empty.code, 1, "{empty:?}");
-    assert!(empty.stdout.contains("CORS_ALLOWED_ORIGINS"), "{empty:?}");
+    assert!(empty.stderr.contains("CORS_ALLOWED_ORIGINS"), "{empty:?}");
 }
 
 #[test]

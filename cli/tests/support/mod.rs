@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 /// How long a run of the binary, a server's start-up or one request may take before the test
 /// fails: generous, only to turn a hang into a failure.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The repository's root, where the library and its examples are.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("cli/ is inside the repository")
@@ -24,7 +24,7 @@ pub fn root() -> PathBuf {
 }
 
 /// Runs `tower-cors ARGS` with only `vars` in its environment, from the repository's root.
-pub fn tower_cors(args: &[&str], vars: &[(&str, &str)]) -> Run {
+pub(crate) fn tower_cors(args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tower-cors"))
         .args(args)
         .env_clear()
@@ -74,20 +74,20 @@ fn wait_with_output(child: &mut Child, what: &str) -> Output {
 }
 
 /// The exit code and output of a run, shown whole when an assertion fails.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
     /// The line of stdout that starts with `prefix`, without the prefix.
-    pub fn line(&self, prefix: &str) -> Option<&str> {
+    pub(crate) fn line(&self, prefix: &str) -> Option<&str> {
         self.stdout.lines().find_map(|line| line.strip_prefix(prefix))
     }
 
     /// The run's stdout as one JSON object (`--format json`).
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|error| panic!("stdout is not one JSON object ({error}): {self:?}"))
     }
@@ -104,7 +104,7 @@ impl std::fmt::Debug for Run {
 }
 
 /// A file under cargo's temporary directory for tests.
-pub fn temp_file(name: &str, contents: &str) -> PathBuf {
+pub(crate) fn temp_file(name: &str, contents: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&path, contents).expect("write the temporary file");
     path
@@ -135,14 +135,14 @@ fn demo_binary() -> &'static Path {
 }
 
 /// A running demo server, killed when dropped.
-pub struct Demo {
+pub(crate) struct Demo {
     child: Child,
-    pub port: u16,
+    pub(crate) port: u16,
 }
 
 impl Demo {
     /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
@@ -155,7 +155,7 @@ impl Drop for Demo {
 }
 
 /// Starts the demo server with only `vars` (and `PORT=0`) and waits for its `listening on` line.
-pub fn demo(vars: &[(&str, &str)]) -> Demo {
+pub(crate) fn demo(vars: &[(&str, &str)]) -> Demo {
     let mut child = Command::new(demo_binary())
         .env_clear()
         .env("PORT", "0")
@@ -193,16 +193,16 @@ pub fn demo(vars: &[(&str, &str)]) -> Demo {
 
 /// A request as a fake server received it.
 #[derive(Clone, Debug)]
-pub struct Received {
-    pub method: String,
-    pub path: String,
+pub(crate) struct Received {
+    pub(crate) method: String,
+    pub(crate) path: String,
     /// Header names lowercase, values as sent.
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Received {
     /// The first value of header `name`.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -213,13 +213,13 @@ impl Received {
 /// A loopback HTTP/1.1 server that answers each request with what `respond` returns (a status
 /// line, header lines and a body, as `response` builds them), one request per connection, at
 /// most 16 connections. Records every request it received.
-pub struct Fake {
-    pub url: String,
+pub(crate) struct Fake {
+    pub(crate) url: String,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Fake {
-    pub fn start(respond: impl Fn(&Received) -> String + Send + 'static) -> Fake {
+    pub(crate) fn start(respond: impl Fn(&Received) -> String + Send + 'static) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -258,14 +258,14 @@ impl Fake {
     }
 
     /// The requests received so far.
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 
 /// An HTTP/1.1 response: `status` (`"404 Not Found"`), the header lines, and the body, with
 /// `content-length` and `connection: close`.
-pub fn response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
+pub(crate) fn response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
     let mut text = format!("HTTP/1.1 {status}\r\n");
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
