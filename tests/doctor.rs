@@ -723,9 +723,13 @@ fn explain_origin_not_allowed_gives_the_near_miss() {
             preflight(NO_ALLOW_ORIGIN)
         )
     );
+    // With credentials, validation refuses the plain-http origin: the fix is the safe one.
     let fix = report.fix().unwrap();
     assert!(
-        fix.starts_with("add \"http://app.example.com\" to allowed_origins"),
+        fix.starts_with(
+            "serve the page over https and add \"https://app.example.com\" to allowed_origins: \
+             adding \"http://app.example.com\" as it is would be refused"
+        ),
         "{fix}"
     );
     assert!(fix.contains("the scheme differs"), "{fix}");

@@ -272,7 +272,12 @@ fn probe_url(url: &str, args: &RequestArgs, timeout: f64) -> ExitCode {
         Err(error) => return failure(args.format, "probe", &error.to_string()),
     };
     match probe::probe(&request, timeout) {
-        Ok(report) => finish(args.format, "probe", None, &report.for_browser(args.browser)),
+        Ok(report) => finish(
+            args.format,
+            "probe",
+            None,
+            &report.for_browser(args.browser),
+        ),
         Err(error) => failure(args.format, "probe", &error.to_string()),
     }
 }

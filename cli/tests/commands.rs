@@ -300,10 +300,41 @@ fn probe_allowed_preflighted_put_with_a_header() {
             .contains("> access-control-request-headers: content-type,x-trace-id"),
         "{run:?}"
     );
-    assert!(run.stdout.contains("< 204 No Content"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("preflight cache: 600 s; methods: GET, POST, PUT, DELETE;"),
+    // Every header received, in both steps: each CORS header the policy implies, and no other.
+    let received: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("   < "))
+        .collect();
+    assert_eq!(
+        received,
+        [
+            "   < 204 No Content",
+            "   < vary: origin, access-control-request-method, access-control-request-headers",
+            "   < access-control-allow-origin: https://app.example.com",
+            "   < access-control-allow-credentials: true",
+            "   < access-control-allow-methods: GET, POST, PUT, DELETE",
+            "   < access-control-allow-headers: content-type,x-trace-id",
+            "   < access-control-max-age: 600",
+            "   < 200 OK",
+            "   < access-control-allow-origin: https://app.example.com",
+            "   < access-control-allow-credentials: true",
+            "   < access-control-expose-headers: x-request-id",
+            "   < vary: origin",
+        ],
+        "{run:?}"
+    );
+    assert_eq!(
+        run.line("preflight cache: "),
+        Some(
+            "600 s; methods: GET, POST, PUT, DELETE; headers: content-type, x-trace-id; with \
+             credentials"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(
+        run.line("readable headers: "),
+        Some("content-length, content-type, x-request-id"),
         "{run:?}"
     );
 }
@@ -527,6 +558,15 @@ async fn probe_through_a_proxy_that_strips_cors_headers() {
         run.stdout.contains("strips access-control-* headers"),
         "{run:?}"
     );
+    // Every access-control-* header is gone from every response through the proxy.
+    assert_eq!(
+        run.stdout
+            .matches("   < (no access-control-* headers)\n")
+            .count(),
+        2,
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("   < access-control-"), "{run:?}");
 
     let preflighted = url.clone();
     let run = tokio::task::spawn_blocking(move || {

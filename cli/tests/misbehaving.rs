@@ -40,7 +40,10 @@ fn a_server_without_cors_support_is_named_as_such_not_as_an_allowlist_problem() 
             _ => response("200 OK", &[("content-type", "application/json")], "[]"),
         });
         let url = format!("{}/items", server.url);
-        for args in [&["--origin", ORIGIN][..], &["--origin", ORIGIN, "--method", "PUT"]] {
+        for args in [
+            &["--origin", ORIGIN][..],
+            &["--origin", ORIGIN, "--method", "PUT"],
+        ] {
             let run = probe(&url, args);
             assert_eq!(run.code, 1, "{run:?}");
             let fix = run.line("fix: ").expect("a fix");
@@ -48,8 +51,14 @@ fn a_server_without_cors_support_is_named_as_such_not_as_an_allowlist_problem() 
                 fix.starts_with("the server has no CORS support: no response carries an access-control-* header"),
                 "{run:?}"
             );
-            assert!(fix.contains("add a CORS layer in front of every route"), "{run:?}");
-            assert!(fix.contains("a same-origin route on your server"), "{run:?}");
+            assert!(
+                fix.contains("add a CORS layer in front of every route"),
+                "{run:?}"
+            );
+            assert!(
+                fix.contains("a same-origin route on your server"),
+                "{run:?}"
+            );
             assert!(!fix.contains("does not allow"), "{run:?}");
         }
     }
@@ -58,12 +67,17 @@ fn a_server_without_cors_support_is_named_as_such_not_as_an_allowlist_problem() 
 #[test]
 fn near_misses_show_the_debug_hint_and_the_origin_the_server_does_allow() {
     // In debug mode, the refusal body's hint line comes through whole.
-    let server = demo(&[
-        ("CORS_ALLOWED_ORIGINS", ORIGIN),
-        ("CORS_DEBUG", "true"),
-    ]);
+    let server = demo(&[("CORS_ALLOWED_ORIGINS", ORIGIN), ("CORS_DEBUG", "true")]);
     let url = format!("{}/", server.url());
-    let run = probe(&url, &["--origin", "https://app.example.com:8443", "--method", "PUT"]);
+    let run = probe(
+        &url,
+        &[
+            "--origin",
+            "https://app.example.com:8443",
+            "--method",
+            "PUT",
+        ],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("   < body: hint: "), "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
@@ -83,7 +97,10 @@ fn near_misses_show_the_debug_hint_and_the_origin_the_server_does_allow() {
         };
         response(status, &owned(&headers), "")
     });
-    let run = probe(&format!("{}/", server.url), &["--origin", "http://app.example.com"]);
+    let run = probe(
+        &format!("{}/", server.url),
+        &["--origin", "http://app.example.com"],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
     assert!(
@@ -111,13 +128,21 @@ fn a_fix_is_never_a_configuration_that_check_refuses() {
     let policy = policy.to_str().unwrap();
     // A plain-http origin with credentials: the direct fix is refused, so the safe one is given.
     let run = tower_cors(
-        &["explain", policy, "--origin", "http://shop.example.com", "--credentials"],
+        &[
+            "explain",
+            policy,
+            "--origin",
+            "http://shop.example.com",
+            "--credentials",
+        ],
         &[],
     );
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
     assert!(
-        fix.starts_with("serve the page over https and add \"https://shop.example.com\" to allowed_origins"),
+        fix.starts_with(
+            "serve the page over https and add \"https://shop.example.com\" to allowed_origins"
+        ),
         "{run:?}"
     );
     // The safe fix passes the same validation.
@@ -134,10 +159,16 @@ fn a_fix_is_never_a_configuration_that_check_refuses() {
         "allowed_origins = [\"https://app.example.com\", \"http://shop.example.com\"]\n\
          allow_credentials = true\n",
     );
-    assert_eq!(tower_cors(&["check", unfixed.to_str().unwrap()], &[]).code, 1);
+    assert_eq!(
+        tower_cors(&["check", unfixed.to_str().unwrap()], &[]).code,
+        1
+    );
 
     // `null` is never suggested.
-    let run = tower_cors(&["explain", policy, "--origin", "null", "--credentials"], &[]);
+    let run = tower_cors(
+        &["explain", policy, "--origin", "null", "--credentials"],
+        &[],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
     assert!(fix.starts_with("do not allow `null`"), "{run:?}");
@@ -166,7 +197,12 @@ fn mixed_content_is_blocked_before_anything_is_sent() {
         ),
         "{run:?}"
     );
-    assert!(run.line("fix: ").unwrap().contains("serve the API over https"), "{run:?}");
+    assert!(
+        run.line("fix: ")
+            .unwrap()
+            .contains("serve the API over https"),
+        "{run:?}"
+    );
 
     // explain, given the URL, says the same.
     let run = tower_cors(
@@ -206,7 +242,9 @@ fn allow_origin_sent_as_a_request_header_is_to_be_removed_not_allowed() {
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
     assert!(
-        fix.starts_with("remove access-control-allow-origin from the page's request: it is a response header"),
+        fix.starts_with(
+            "remove access-control-allow-origin from the page's request: it is a response header"
+        ),
         "{run:?}"
     );
     // A server that lists only content-type.
@@ -217,11 +255,19 @@ fn allow_origin_sent_as_a_request_header_is_to_be_removed_not_allowed() {
     });
     let run = probe(
         &format!("{}/", server.url),
-        &["--origin", ORIGIN, "--header", "Access-Control-Allow-Origin: *"],
+        &[
+            "--origin",
+            ORIGIN,
+            "--header",
+            "Access-Control-Allow-Origin: *",
+        ],
     );
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
-    assert!(fix.starts_with("remove access-control-allow-origin from the page's request"), "{run:?}");
+    assert!(
+        fix.starts_with("remove access-control-allow-origin from the page's request"),
+        "{run:?}"
+    );
     assert!(!fix.contains("allowed request headers"), "{run:?}");
 }
 
@@ -266,17 +312,33 @@ fn headers_the_page_cannot_read_are_named_and_read_header_makes_it_fail() {
         ),
         "{run:?}"
     );
-    assert!(warning.contains("expose_headers = [\"x-total-count\"]"), "{run:?}");
+    assert!(
+        warning.contains("expose_headers = [\"x-total-count\"]"),
+        "{run:?}"
+    );
 
-    let run = probe(&url, &["--origin", ORIGIN, "--read-header", "X-Total-Count"]);
+    let run = probe(
+        &url,
+        &["--origin", ORIGIN, "--read-header", "X-Total-Count"],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let json = probe(
         &url,
-        &["--origin", ORIGIN, "--read-header", "x-total-count", "--format", "json"],
+        &[
+            "--origin",
+            ORIGIN,
+            "--read-header",
+            "x-total-count",
+            "--format",
+            "json",
+        ],
     )
     .json();
     assert_eq!(json["verdict"], "allowed");
-    assert_eq!(json["unreadable_headers"], serde_json::json!(["x-total-count"]));
+    assert_eq!(
+        json["unreadable_headers"],
+        serde_json::json!(["x-total-count"])
+    );
 
     let exposing = Fake::start(|request| {
         let mut headers = cors_allowing(request);
@@ -359,7 +421,10 @@ fn cors_headers_on_the_preflight_only_blame_the_route_first_and_partial_ones_the
             response("200 OK", &[("content-type", "application/json")], "{}")
         }
     });
-    let run = probe(&format!("{}/items/1", server.url), &["--origin", ORIGIN, "--method", "PUT"]);
+    let run = probe(
+        &format!("{}/items/1", server.url),
+        &["--origin", ORIGIN, "--method", "PUT"],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     let fix = run.line("fix: ").expect("a fix");
     assert!(
@@ -370,7 +435,10 @@ fn cors_headers_on_the_preflight_only_blame_the_route_first_and_partial_ones_the
         ),
         "{run:?}"
     );
-    let (route, proxy) = (fix.find("route or handler").unwrap(), fix.find("proxy").unwrap());
+    let (route, proxy) = (
+        fix.find("route or handler").unwrap(),
+        fix.find("proxy").unwrap(),
+    );
     assert!(route < proxy, "{run:?}");
 
     // Some CORS headers, but not Allow-Origin: nginx's add_header inside `if`.
@@ -384,7 +452,10 @@ fn cors_headers_on_the_preflight_only_blame_the_route_first_and_partial_ones_the
             "",
         )
     });
-    let run = probe(&format!("{}/items/1", server.url), &["--origin", ORIGIN, "--method", "PUT"]);
+    let run = probe(
+        &format!("{}/items/1", server.url),
+        &["--origin", ORIGIN, "--method", "PUT"],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.line("verdict: "),
@@ -399,7 +470,10 @@ fn cors_headers_on_the_preflight_only_blame_the_route_first_and_partial_ones_the
         ),
         "{run:?}"
     );
-    assert!(fix.contains("it is not a proxy stripping CORS headers"), "{run:?}");
+    assert!(
+        fix.contains("it is not a proxy stripping CORS headers"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -427,7 +501,17 @@ fn firefox_console_lines_with_mdn_reasons() {
         ),
         "{run:?}"
     );
-    let run = probe(&url, &["--origin", ORIGIN, "--method", "DELETE", "--browser", "firefox"]);
+    let run = probe(
+        &url,
+        &[
+            "--origin",
+            ORIGIN,
+            "--method",
+            "DELETE",
+            "--browser",
+            "firefox",
+        ],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.line("console: "),
@@ -443,16 +527,25 @@ fn firefox_console_lines_with_mdn_reasons() {
     );
     let json = probe(
         &url,
-        &["--origin", ORIGIN, "--method", "DELETE", "--browser", "firefox", "--format", "json"],
+        &[
+            "--origin",
+            ORIGIN,
+            "--method",
+            "DELETE",
+            "--browser",
+            "firefox",
+            "--format",
+            "json",
+        ],
     )
     .json();
     assert_eq!(json["blocked"]["firefox_code"], "CORSMethodNotFound");
     // Chromium stays the default.
     let run = probe(&url, &["--origin", ORIGIN, "--method", "DELETE"]);
     assert!(
-        run.line("console: ")
-            .unwrap()
-            .ends_with("Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response."),
+        run.line("console: ").unwrap().ends_with(
+            "Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response."
+        ),
         "{run:?}"
     );
 }
@@ -464,7 +557,10 @@ fn probe_sends_private_network_preflights_and_honours_its_timeout() {
         headers.push(("access-control-allow-methods", "GET".to_owned()));
         response("204 No Content", &owned(&headers), "")
     });
-    let run = probe(&format!("{}/", server.url), &["--origin", ORIGIN, "--private-network"]);
+    let run = probe(
+        &format!("{}/", server.url),
+        &["--origin", ORIGIN, "--private-network"],
+    );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
         run.line("verdict: "),
@@ -483,11 +579,17 @@ fn probe_sends_private_network_preflights_and_honours_its_timeout() {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let run = probe(&url, &["--origin", ORIGIN, "--timeout", "0.5"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains(&format!("cannot reach {url}")), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("cannot reach {url}")),
+        "{run:?}"
+    );
     drop(listener);
     let run = probe(&url, &["--origin", ORIGIN, "--timeout", "0"]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("--timeout 0: write a positive number"), "{run:?}");
+    assert!(
+        run.stderr.contains("--timeout 0: write a positive number"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -496,7 +598,10 @@ fn everything_printed_from_a_server_is_escaped_c1_controls_included() {
     let server = Fake::start(|request| {
         if request.method == "OPTIONS" {
             let headers = [
-                ("access-control-allow-origin", "https://evil\u{9b}2Jexample.com"),
+                (
+                    "access-control-allow-origin",
+                    "https://evil\u{9b}2Jexample.com",
+                ),
                 ("location", "https://x\u{9b}31m.example/\u{85}"),
             ];
             response("307 Temporary Redirect", &headers, "")
@@ -517,16 +622,22 @@ fn everything_printed_from_a_server_is_escaped_c1_controls_included() {
     ] {
         let run = probe(&url, args);
         assert_eq!(run.code, 1, "{args:?} {run:?}");
-        let raw = run
-            .stdout
-            .chars()
-            .find(|c| c.is_control() && *c != '\n');
+        let raw = run.stdout.chars().find(|c| c.is_control() && *c != '\n');
         assert_eq!(raw, None, "{args:?} {run:?}");
-        assert!(run.stdout.contains("\\u{9b}") || run.stdout.contains("\\u009b"), "{run:?}");
+        assert!(
+            run.stdout.contains("\\u{9b}") || run.stdout.contains("\\u009b"),
+            "{run:?}"
+        );
     }
     let run = probe(&url, &["--origin", ORIGIN]);
-    assert!(run.line("fix: ").unwrap().contains("x\\u{9b}31m.example"), "{run:?}");
+    assert!(
+        run.line("fix: ").unwrap().contains("x\\u{9b}31m.example"),
+        "{run:?}"
+    );
     let run = probe(&url, &["--origin", ORIGIN, "--method", "PUT"]);
     assert!(run.line("   browser: blocked: ").is_some(), "{run:?}");
-    assert!(run.line("fix: ").unwrap().contains("x\\u{9b}31m.example"), "{run:?}");
+    assert!(
+        run.line("fix: ").unwrap().contains("x\\u{9b}31m.example"),
+        "{run:?}"
+    );
 }

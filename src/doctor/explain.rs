@@ -158,7 +158,12 @@ fn fix(
     let fix = match refusal.reason() {
         RefusalReason::OriginNotAllowed { .. } => {
             let direct = fix_for_refusal(refusal, hint, blocked, request);
-            allow_origin_fix(request, &config, direct, true)
+            let fix = allow_origin_fix(request, &config, direct.clone(), true);
+            match hint {
+                // The safe fix replaced the direct one: the near miss still says what differs.
+                Some(hint) if fix != direct => format!("{fix}; {hint}"),
+                _ => fix,
+            }
         }
         _ => fix_for_refusal(refusal, hint, blocked, request),
     };

@@ -169,9 +169,11 @@ pub(crate) fn refused_change(
 /// A policy standing for a server seen from outside (`probe`): the page's origin allowed,
 /// credentials as the request has them; or, when that is refused, no policy to compare with.
 pub(crate) fn outside_policy(request: &PageRequest) -> Option<CorsConfig> {
-    let mut config = CorsConfig::default();
-    config.allowed_origins = vec![request.origin().to_owned()];
-    config.allow_credentials = request.credentials();
+    let config = CorsConfig {
+        allowed_origins: vec![request.origin().to_owned()],
+        allow_credentials: request.credentials(),
+        ..CorsConfig::default()
+    };
     CorsLayer::try_from(config.clone()).ok().map(|_| config)
 }
 
@@ -212,8 +214,7 @@ pub(crate) fn allow_origin_fix(
         if https_refused.is_none() {
             return format!(
                 "serve the page over https and add {https:?} to {key}: adding {origin:?} as it \
-                 is would be refused ({refusal}), since with credentials a plain-http origin \
-                 lets anyone on the network read the responses"
+                 is would be refused ({refusal})"
             );
         }
     }

@@ -269,9 +269,9 @@ impl fmt::Display for Cause {
                 "Request header field authorization is not allowed by \
                  Access-Control-Allow-Headers in preflight response.",
             ),
-            Cause::MixedContent { .. } => f.write_str(
-                "This request has been blocked; the content must be served over HTTPS.",
-            ),
+            Cause::MixedContent { .. } => {
+                f.write_str("This request has been blocked; the content must be served over HTTPS.")
+            }
         }
     }
 }

@@ -130,8 +130,7 @@ where
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
                 let mut notes = Vec::new();
                 let fix = infer_fix(request, &blocked, &steps, &mut notes, &mut send);
-                let mut report =
-                    Report::new(request, steps, Verdict::Blocked(blocked), Some(fix));
+                let mut report = Report::new(request, steps, Verdict::Blocked(blocked), Some(fix));
                 report.notes = notes;
                 return Ok(report);
             }
@@ -186,10 +185,9 @@ where
         }
     };
     let mut notes = Vec::new();
-    let fix = match verdict.blocked() {
-        Some(blocked) => Some(infer_fix(request, blocked, &steps, &mut notes, &mut send)),
-        None => None,
-    };
+    let fix = verdict
+        .blocked()
+        .map(|blocked| infer_fix(request, blocked, &steps, &mut notes, &mut send));
     let mut report = Report::new(request, steps, verdict, fix);
     report.notes = notes;
     report.warnings = warnings;
@@ -224,7 +222,8 @@ impl<'a> Evidence<'a> {
 
     /// Whether any response carries an `access-control-*` header.
     fn any_cors_header(&self) -> bool {
-        self.responses().any(|response| cors_header_names(response).next().is_some())
+        self.responses()
+            .any(|response| cors_header_names(response).next().is_some())
     }
 
     /// Whether any response says it varies with the request's `Origin` or its CORS request
@@ -467,9 +466,7 @@ where
     let origin = request.origin();
     let (scheme, rest) = origin.split_once("://")?;
     let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || rest.ends_with(']') => {
-            (host, Some(port))
-        }
+        Some((host, port)) if !host.ends_with(']') || rest.ends_with(']') => (host, Some(port)),
         _ => (rest, None),
     };
     let host_port = |host: &str| match port {
@@ -489,11 +486,12 @@ where
             format!("{scheme}://{}", host_port(bare)),
             "without www.".to_owned(),
         )),
-        None if host.contains('.') && host.parse::<std::net::Ipv4Addr>().is_err() => variants
-            .push((
+        None if host.contains('.') && host.parse::<std::net::Ipv4Addr>().is_err() => {
+            variants.push((
                 format!("{scheme}://www.{}", host_port(host)),
                 "with www.".to_owned(),
-            )),
+            ))
+        }
         None => {}
     }
     variants.push((format!("{origin}/"), "with a trailing slash".to_owned()));
@@ -579,7 +577,11 @@ fn allowed_warnings(
              Access-Control-Expose-Headers{}; if the page needs {}, the server must list {} \
              in Access-Control-Expose-Headers (tower-cors: {expose})",
             hidden.join(", "),
-            if hidden.len() == 1 { "it is" } else { "they are" },
+            if hidden.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
             if star && request.credentials() {
                 " (with credentials, `*` there is just a name)"
             } else {
@@ -616,8 +618,7 @@ fn allowed_warnings(
             ) {
                 (Ok(origin), Ok(host)) => {
                     !same_site(&origin, &host)
-                        || request.origin().split("://").next()
-                            != request.url().split("://").next()
+                        || request.origin().split("://").next() != request.url().split("://").next()
                 }
                 _ => true,
             };

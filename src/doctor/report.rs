@@ -388,7 +388,10 @@ impl fmt::Display for Text<'_> {
         }
         if report.steps.is_empty() {
             writeln!(f)?;
-            writeln!(f, "nothing sent: the browser blocks the request before sending it")?;
+            writeln!(
+                f,
+                "nothing sent: the browser blocks the request before sending it"
+            )?;
         }
         for (i, step) in report.steps.iter().enumerate() {
             writeln!(f)?;

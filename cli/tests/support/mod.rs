@@ -83,7 +83,9 @@ pub(crate) struct Run {
 impl Run {
     /// The line of stdout that starts with `prefix`, without the prefix.
     pub(crate) fn line(&self, prefix: &str) -> Option<&str> {
-        self.stdout.lines().find_map(|line| line.strip_prefix(prefix))
+        self.stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix))
     }
 
     /// The run's stdout as one JSON object (`--format json`).
@@ -124,7 +126,10 @@ fn demo_binary() -> &'static Path {
             .stderr(Stdio::inherit())
             .output()
             .expect("cargo build --example server");
-        assert!(output.status.success(), "cargo build --example server failed");
+        assert!(
+            output.status.success(),
+            "cargo build --example server failed"
+        );
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
