@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{demo, temp_file, tower_cors, Demo, Fake, Run};
+use support::{closed_port, demo, temp_file, tower_cors, Demo, Fake, Run};
 
 const ORIGIN: &str = "https://app.example.com";
 
@@ -425,9 +425,7 @@ fn probe_401_from_private_is_readable_with_cors_headers() {
 
 #[test]
 fn probe_unreachable_server_exits_2() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let (_closed, port) = closed_port();
     let url = format!("http://127.0.0.1:{port}/");
     let run = probe_run(&url, &["--origin", ORIGIN]);
     assert_eq!(run.code, 2, "{run:?}");
@@ -643,4 +641,116 @@ fn a_port_past_65535_is_refused_not_read_as_the_default() {
             .contains("URL \"http://127.0.0.1:107835/\": the port is not a number from 0 to 65535"),
         "{run:?}"
     );
+}
+
+#[test]
+fn format_json_gives_one_object_per_run_and_errors_go_to_stderr() {
+    // check: the verdict, every warning, the effective policy.
+    let run = tower_cors(&["check", "examples/cors.toml", "--format", "json"], &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["command"], "check");
+    assert_eq!(json["verdict"], "valid");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    let warnings = json["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{run:?}");
+    assert!(warnings[0].as_str().unwrap().contains("http://localhost:*"));
+    assert!(json["policy"]
+        .as_str()
+        .unwrap()
+        .starts_with("allowed_origins = [\"https://app.example.com\""));
+    assert!(run.stderr.starts_with("warning: "), "{run:?}");
+
+    let invalid = temp_file("doctor-json-invalid.toml", "allowed_origins = []\n");
+    let run = tower_cors(
+        &["check", invalid.to_str().unwrap(), "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["verdict"], "invalid");
+    let errors = json["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{run:?}");
+    assert!(run.stderr.contains(errors[0].as_str().unwrap()), "{run:?}");
+
+    // explain: verdict, console line, fix, steps, warnings.
+    let run = tower_cors(
+        &[
+            "explain",
+            "examples/cors.toml",
+            "--origin",
+            "https://evil.example",
+            "--method",
+            "PUT",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["command"], "explain");
+    assert_eq!(json["verdict"], "blocked");
+    assert_eq!(json["allowed"], false);
+    assert_eq!(json["blocked"]["step"], "preflight");
+    assert_eq!(json["blocked"]["cause"], "no_allow_origin");
+    assert_eq!(json["blocked"]["firefox_code"], "CORSMissingAllowOrigin");
+    assert_eq!(
+        json["console"],
+        "Access to fetch at 'https://api.invalid/' from origin 'https://evil.example' has been \
+         blocked by CORS policy: Response to preflight request doesn't pass access control \
+         check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    );
+    assert!(json["fix"]
+        .as_str()
+        .unwrap()
+        .starts_with("add \"https://evil.example\" to allowed_origins"));
+    let steps = json["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["kind"], "preflight");
+    assert_eq!(steps[0]["outcome"], "blocked");
+    assert_eq!(steps[0]["request"]["method"], "OPTIONS");
+    assert_eq!(steps[0]["response"]["status"], 403);
+    assert_eq!(steps[0]["layer"]["reason"], "origin_not_allowed");
+    assert_eq!(steps[1]["outcome"], "not_sent");
+    assert_eq!(steps[1]["response"], serde_json::Value::Null);
+    assert_eq!(json["warnings"], serde_json::json!([]));
+
+    // probe, allowed, against the demo server.
+    let server = demo_server();
+    let run = tower_cors(
+        &[
+            "probe",
+            &format!("{}/", server.url()),
+            "--origin",
+            ORIGIN,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["verdict"], "allowed");
+    assert_eq!(json["status"], 200);
+    assert_eq!(json["console"], serde_json::Value::Null);
+    assert_eq!(json["fix"], serde_json::Value::Null);
+    assert_eq!(
+        json["readable_headers"],
+        serde_json::json!(["content-length", "content-type", "x-request-id"])
+    );
+
+    // An unreachable server: one object, and the error on stderr too.
+    let (_closed, port) = closed_port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let run = tower_cors(
+        &["probe", &url, "--origin", ORIGIN, "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["verdict"], "error");
+    let error = json["error"].as_str().unwrap();
+    assert!(error.starts_with(&format!("cannot reach {url}")), "{run:?}");
+    assert_eq!(run.stderr, format!("error: {error}\n"), "{run:?}");
 }

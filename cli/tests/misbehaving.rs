@@ -583,7 +583,6 @@ fn probe_sends_private_network_preflights_and_honours_its_timeout() {
         run.stderr.contains(&format!("cannot reach {url}")),
         "{run:?}"
     );
-    drop(listener);
     let run = probe(&url, &["--origin", ORIGIN, "--timeout", "0"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(

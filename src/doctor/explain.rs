@@ -152,7 +152,8 @@ fn fix(
         }
     }
     let Some(refusal) = decision.and_then(CorsDecision::refusal) else {
-        return validated(&config, blocked.cause(), request);
+        let direct = fix_for_cause(blocked.cause(), request, true);
+        return validated(&config, blocked.cause(), request, direct);
     };
     let hint = refusal.hint();
     let fix = match refusal.reason() {
@@ -160,12 +161,18 @@ fn fix(
             let direct = fix_for_refusal(refusal, hint, blocked, request);
             let fix = allow_origin_fix(request, &config, direct.clone(), true);
             match hint {
-                // The safe fix replaced the direct one: the near miss still says what differs.
-                Some(hint) if fix != direct => format!("{fix}; {hint}"),
+                // The safe fix replaced the direct one: the near miss still says what differs
+                // (for `null`, the safe fix already says all there is).
+                Some(hint) if fix != direct && request.origin() != "null" => {
+                    format!("{fix}; {hint}")
+                }
                 _ => fix,
             }
         }
-        _ => fix_for_refusal(refusal, hint, blocked, request),
+        _ => {
+            let direct = fix_for_refusal(refusal, hint, blocked, request);
+            validated(&config, blocked.cause(), request, direct)
+        }
     };
     let hidden = matches!(
         refusal.reason(),
@@ -226,10 +233,9 @@ fn fix_for_refusal(
     }
 }
 
-/// The fix for a cause the layer did not refuse (the browser did), checked against the policy:
-/// a change that validation refuses is replaced by the safe one.
-fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest) -> String {
-    let direct = fix_for_cause(cause, request, true);
+/// `direct`, the fix for `cause`, checked against the policy: a change that validation refuses
+/// is replaced by the safe one.
+fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest, direct: String) -> String {
     let origin = request.origin().to_owned();
     let refused = match cause {
         Cause::CredentialsNotTrue { .. } => {

@@ -410,6 +410,14 @@ impl fmt::Display for Text<'_> {
                     "readable headers: {}",
                     list_or_none(&allowed.readable_headers)
                 )?;
+                let unreadable = report.unreadable_headers();
+                if !unreadable.is_empty() {
+                    writeln!(
+                        f,
+                        "unreadable headers the page reads: {}",
+                        unreadable.join(", ")
+                    )?;
+                }
                 if let Some(cache) = &allowed.preflight {
                     writeln!(
                         f,

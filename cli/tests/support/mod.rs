@@ -281,3 +281,14 @@ pub(crate) fn response(status: &str, headers: &[(&str, &str)], body: &str) -> St
     ));
     text
 }
+
+/// A loopback port nothing listens on, for as long as the returned socket lives: it is bound,
+/// so no other test can take it, but not listening, so every connection is refused.
+pub(crate) fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("bind a loopback port");
+    let port = socket.local_addr().expect("local address").port();
+    (socket, port)
+}
