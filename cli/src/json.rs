@@ -4,7 +4,7 @@
 
 use http::HeaderMap;
 use serde_json::{json, Value};
-use tower_cors::doctor::{Report, StepKind, StepOutcome, Verdict};
+use tower_cors::doctor::{CheckStep, Report, StepKind, StepOutcome, Verdict};
 use tower_cors::CorsDecision;
 
 /// The object `check` prints.
@@ -64,7 +64,12 @@ pub(crate) fn report(command: &str, report: &Report) -> String {
     };
     let blocked = verdict.blocked().map(|blocked| {
         json!({
-            "step": blocked.step().to_string(),
+            "step": match blocked.step() {
+                CheckStep::Request => "request",
+                CheckStep::Preflight => "preflight",
+                CheckStep::Actual => "actual",
+                _ => "other",
+            },
             "cause": blocked.cause().code(),
             "firefox_code": blocked.cause().firefox_code(),
         })
