@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
 use tower_cors::doctor::{
-    explain, judge_actual, judge_preflight, AddressSpace, Cause, CheckStep, PageRequest,
-    RequestError, StepKind, StepOutcome,
+    explain, judge_actual, judge_preflight, probe_with, AddressSpace, Browser, Cause, CheckStep,
+    PageRequest, ProbeError, RequestError, StepKind, StepOutcome,
 };
 use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
 
@@ -943,4 +943,157 @@ fn explain_any_origin_policy_with_credentials_gets_the_wildcard_message() {
         report.fix().unwrap().contains("list the page's origins"),
         "{report}"
     );
+}
+
+// --- Before sending, other browsers, and probes through the caller's transport ---
+
+#[test]
+fn mixed_content_is_blocked_before_anything_is_sent_and_loopback_is_exempt() {
+    let request = PageRequest::new(ORIGIN, "http://api.example.com/items").unwrap();
+    assert!(request.is_mixed_content());
+    let report = explain(&layer(), &request);
+    assert!(report.steps().is_empty(), "{report}");
+    let blocked = report.verdict().blocked().unwrap();
+    assert_eq!(blocked.step(), CheckStep::Request);
+    assert_eq!(
+        blocked.cause(),
+        &Cause::MixedContent {
+            page: format!("{ORIGIN}/")
+        }
+    );
+    // probe_with sends nothing.
+    let mut sent = 0;
+    let report = probe_with(&request, |_| {
+        sent += 1;
+        Err(ProbeError::Unreachable {
+            url: "http://api.example.com/items".into(),
+            reason: "not reachable from a test".into(),
+        })
+    })
+    .unwrap();
+    assert_eq!(sent, 0);
+    assert_eq!(
+        report.verdict().blocked().unwrap().cause().code(),
+        "mixed_content"
+    );
+    assert!(
+        report.fix().unwrap().contains("serve the API over https"),
+        "{report}"
+    );
+
+    for url in [
+        "http://localhost:3000/",
+        "http://api.localhost/",
+        "http://127.0.0.2:8080/",
+        "http://[::1]:8080/",
+    ] {
+        let request = PageRequest::new(ORIGIN, url).unwrap();
+        assert!(!request.is_mixed_content(), "{url}");
+    }
+    // An http page calling http is not mixed content.
+    let request = PageRequest::new("http://app.example.com", "http://api.example.com/").unwrap();
+    assert!(!request.is_mixed_content());
+}
+
+#[test]
+fn firefox_messages_name_the_reason_mdn_documents_for_each_refusal_class() {
+    let url = URL;
+    let prefix = format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at {url}."
+    );
+    let layer = layer();
+    let cases = [
+        (
+            PageRequest::new("https://evil.example", URL).unwrap(),
+            "CORSMissingAllowOrigin",
+            format!(
+                "{prefix} (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status \
+                 code: 200."
+            ),
+        ),
+        (
+            page().with_method("PATCH").unwrap(),
+            "CORSMethodNotFound",
+            format!(
+                "{prefix} (Reason: Did not find method in CORS header \
+                 ‘Access-Control-Allow-Methods’)."
+            ),
+        ),
+        (
+            page().with_header("x-unknown", "1").unwrap(),
+            "CORSMissingAllowHeaderFromPreflight",
+            format!(
+                "{prefix} (Reason: header ‘x-unknown’ is not allowed according to header \
+                 ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+            ),
+        ),
+    ];
+    for (request, code, message) in cases {
+        let report = explain(&layer, &request);
+        let blocked = report.verdict().blocked().expect("blocked");
+        assert_eq!(blocked.cause().firefox_code(), Some(code), "{report}");
+        assert_eq!(
+            report.console_message_in(Browser::Firefox).as_deref(),
+            Some(message.as_str()),
+            "{report}"
+        );
+        // Chromium's stays the default, in the text too.
+        assert_eq!(
+            report.console_message_in(Browser::Chromium).as_deref(),
+            report.console_message()
+        );
+        let firefox = report.for_browser(Browser::Firefox).to_string();
+        assert!(
+            firefox.contains(&format!("console: {message}\n")),
+            "{firefox}"
+        );
+    }
+    // Credentials against a policy without them.
+    let open = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .build()
+        .unwrap();
+    let report = explain(&open, &page().with_credentials(true));
+    assert_eq!(
+        report.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: expected ‘true’ in CORS header \
+                 ‘Access-Control-Allow-Credentials’)."
+            )
+            .as_str()
+        )
+    );
+    let any = CorsLayer::builder().allow_origins(["*"]).build().unwrap();
+    let report = explain(&any, &page().with_credentials(true));
+    assert_eq!(
+        report.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the \
+                 remote resource at ‘{url}’. (Reason: Credential is not supported if the CORS \
+                 header ‘Access-Control-Allow-Origin’ is ‘*’)."
+            )
+            .as_str()
+        )
+    );
+}
+
+#[test]
+fn read_headers_the_browser_hides_are_unreadable() {
+    let request = page().with_read_header("X-Request-Id").unwrap();
+    let hidden = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .build()
+        .unwrap();
+    let report = explain(&hidden, &request);
+    assert!(report.is_allowed(), "{report}");
+    assert_eq!(report.unreadable_headers(), ["x-request-id"]);
+    assert!(report
+        .to_string()
+        .contains("unreadable headers the page reads: x-request-id\n"));
+    let exposed = layer();
+    let report = explain(&exposed, &request);
+    assert!(report.unreadable_headers().is_empty(), "{report}");
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use http::header::COOKIE;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -30,7 +30,8 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 
 /// Runs `request` through `layer` as a browser would send it, offline: the preflight when a
 /// browser sends one, then the actual request (with a stand-in cookie when it has credentials),
-/// each answered by the layer around an inner service that answers `200 ok`. Each response is
+/// each answered by the layer around an inner service that answers `200 ok` (with a stand-in
+/// value for each header the page reads, [`PageRequest::with_read_header`]). Each response is
 /// judged by the browser's rules ([`judge_preflight`], [`judge_actual`]); the report holds every
 /// step with the layer's own decision ([`CorsLayer::decide`]), the verdict, Chromium's console
 /// message and the fix.
@@ -69,7 +70,12 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         let fix = mixed_content_fix(request);
         return Report::new(request, Vec::new(), Verdict::Blocked(blocked), Some(fix));
     }
-    let mut service = layer.layer(Ok200);
+    let read_headers = request
+        .read_headers()
+        .iter()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+        .collect();
+    let mut service = layer.layer(Ok200 { read_headers });
     let mut steps = Vec::new();
     let mut preflight_cache = None;
     if let Some(preflight) = request.preflight_request() {
@@ -275,9 +281,12 @@ fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest, direct: 
     format!("{direct}; but the policy's validation refuses that change as it stands: {refusal}")
 }
 
-/// The inner service: `200 ok` to everything.
-#[derive(Clone, Copy, Debug)]
-struct Ok200;
+/// The inner service: `200 ok` to everything, with a stand-in value for each header the page
+/// reads, as the application would send them.
+#[derive(Clone, Debug)]
+struct Ok200 {
+    read_headers: Vec<HeaderName>,
+}
 
 impl Service<Request<()>> for Ok200 {
     type Response = Response<String>;
@@ -290,10 +299,16 @@ impl Service<Request<()>> for Ok200 {
 
     fn call(&mut self, _: Request<()>) -> Self::Future {
         let mut response = Response::new("ok".to_owned());
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
+        for name in &self.read_headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), HeaderValue::from_static("stand-in"));
+            }
+        }
         ready(Ok(response))
     }
 }
