@@ -6,8 +6,8 @@ mod body;
 mod builder;
 mod config;
 mod decision;
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+#[cfg(feature = "doctor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
 pub mod doctor;
 mod edit_distance;
 mod error;

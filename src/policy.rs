@@ -98,7 +98,7 @@ fn remove_inner_cors_headers(headers: &mut HeaderMap) -> Option<HeaderName> {
 
 /// Whether the page's origin and the server's host are the same site (same registrable domain),
 /// where `SameSite=Lax` cookies still travel.
-fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
+pub(crate) fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
     let Some(origin) = SerializedOrigin::parse(origin.as_bytes()) else {
         return false;
     };
@@ -127,7 +127,7 @@ fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
 
 /// The name of the first `Set-Cookie` a browser will not send back on cross-site requests:
 /// one without both `SameSite=None` and `Secure` (browsers default to `SameSite=Lax`).
-fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
     headers.get_all(SET_COOKIE).iter().find_map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
         let mut parts = text.split(';');

@@ -465,7 +465,7 @@ fn decide_consults_the_sync_predicate_but_cannot_wait_for_an_async_one() {
         .is_refused());
 }
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "doctor")]
 #[test]
 fn explain_says_it_cannot_evaluate_an_async_predicate_offline() {
     use tower_cors::doctor::{explain, PageRequest};

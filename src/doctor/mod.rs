@@ -12,7 +12,8 @@
 //!   [`Cause`], and the exact message Chromium prints in the console for a `fetch()`.
 //! - [`explain`]: offline, through a [`CorsLayer`](crate::CorsLayer): every step, the layer's own
 //!   [`CorsDecision`](crate::CorsDecision), the verdict, the console message and the fix.
-//! - [`probe`]: online, against a live server, with the likely fix inferred from the responses.
+//! - [`probe_with`]: online, against a live server (the caller sends the requests), with the
+//!   likely fix inferred from the responses.
 //!
 //! Both produce a [`Report`], whose `Display` is the plain text the command-line tool prints.
 //!
@@ -49,6 +50,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod browser;
 mod explain;
 mod fix;
 mod judge;
@@ -56,9 +58,10 @@ mod probe;
 mod report;
 mod request;
 
+pub use self::browser::Browser;
 pub use self::explain::explain;
 pub use self::judge::{judge_actual, judge_preflight, Blocked, Cause, CheckStep, PreflightCache};
-pub use self::probe::{probe, probe_with_timeout, ProbeError, DEFAULT_TIMEOUT};
+pub use self::probe::{probe_with, ProbeError};
 pub use self::report::{Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict};
 pub use self::request::{
     is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,

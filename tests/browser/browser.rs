@@ -741,10 +741,30 @@ async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>
     for (name, value) in case.headers {
         request = request.with_header(name, value).unwrap();
     }
-    let report = tokio::task::spawn_blocking(move || tower_cors::doctor::probe(&request))
-        .await
-        .unwrap()
-        .expect("the demo server is reachable");
+    // The doctor's `probe`, with the test's HTTP client as its transport.
+    let runtime = tokio::runtime::Handle::current();
+    let report = tokio::task::spawn_blocking(move || {
+        tower_cors::doctor::probe_with(&request, |sent: http::Request<()>| {
+            let headers: Vec<(&str, &str)> = sent
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()))
+                .collect();
+            let url = sent.uri().to_string();
+            let response = runtime.block_on(demo::send_http(
+                sent.method().clone(),
+                &url,
+                &headers,
+                bytes::Bytes::new(),
+            ));
+            let (parts, body) = response.into_parts();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            Ok::<_, tower_cors::doctor::ProbeError>(http::Response::from_parts(parts, body))
+        })
+    })
+    .await
+    .unwrap()
+    .expect("the demo server is reachable");
     let cause = report
         .verdict()
         .blocked()
