@@ -164,6 +164,35 @@ fn a_fix_is_never_a_configuration_that_check_refuses() {
         1
     );
 
+    // probe gives the same safe fix for a server seen from outside.
+    let server = Fake::start(|request| {
+        let allowed = request.header("origin") == Some(ORIGIN);
+        let mut headers = vec![("vary", "origin".to_owned())];
+        if allowed {
+            headers = cors_allowing(request);
+            headers.push(("access-control-allow-credentials", "true".to_owned()));
+        }
+        let status = if request.method == "OPTIONS" && !allowed {
+            "403 Forbidden"
+        } else {
+            "200 OK"
+        };
+        response(status, &owned(&headers), "")
+    });
+    let run = probe(
+        &format!("{}/", server.url),
+        &["--origin", "http://shop.example.com", "--credentials"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let fix = run.line("fix: ").expect("a fix");
+    assert!(
+        fix.starts_with(
+            "serve the page over https and add \"https://shop.example.com\" to the server's \
+             allowed origins"
+        ),
+        "{run:?}"
+    );
+
     // `null` is never suggested.
     let run = tower_cors(
         &["explain", policy, "--origin", "null", "--credentials"],

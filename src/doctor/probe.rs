@@ -10,14 +10,15 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 
-use super::fix::{allow_origin_fix, fix_for_cause, mixed_content_fix, outside_policy};
+use super::fix::{
+    allow_origin_fix, fix_for_cause, mixed_content_fix, outside_policy, refused_change,
+};
 use super::judge::{get, judge_actual, judge_preflight, Blocked, Cause, CheckStep};
 use super::report::{
     body_lines, status_line, Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict,
 };
 use super::request::{copy_request, PageRequest};
 use crate::policy::{cookie_kept_same_site, same_site};
-use crate::CorsConfig;
 
 /// Why [`probe_with`] could not finish: the server could not be reached or answered with
 /// something that is not HTTP. A response of any status, 4xx and 5xx included, is not an error.
@@ -296,14 +297,11 @@ where
             fix
         }
         cause @ (Cause::WildcardWithCredentials | Cause::CredentialsNotTrue { .. }) => {
+            // The fix lists the page's origin with credentials on.
             let direct = fix_for_cause(cause, request, false);
-            match outside_policy(request) {
-                Some(config) => allow_origin_fix(request, &config, direct, false),
-                None => {
-                    let config = CorsConfig::default();
-                    allow_origin_fix(request, &config, direct, false)
-                }
-            }
+            let mut config = outside_policy(request);
+            config.allow_credentials = true;
+            allow_origin_fix(request, &config, direct, false)
         }
         cause => fix_for_cause(cause, request, false),
     }
@@ -396,7 +394,11 @@ where
         }
     }
     // A server with CORS that refuses this origin.
-    let near_miss = near_miss(request, notes, send);
+    let addable = refused_change(&outside_policy(request), |config| {
+        config.allowed_origins.push(origin.to_owned());
+    })
+    .is_none();
+    let near_miss = near_miss(request, addable, notes, send);
     let said = preflight.map(said).unwrap_or_default();
     let direct = match preflight {
         Some(preflight) => format!(
@@ -410,10 +412,7 @@ where
              (tower-cors: allowed_origins), with the exact scheme, host and port"
         ),
     };
-    let mut fix = match outside_policy(request) {
-        Some(_) => direct,
-        None => allow_origin_fix(request, &CorsConfig::default(), direct, false),
-    };
+    let mut fix = allow_origin_fix(request, &outside_policy(request), direct, false);
     if let Some(near_miss) = near_miss {
         fix = format!("{near_miss}; otherwise {fix}");
     }
@@ -459,7 +458,12 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
 /// Preflights from near misses of the page's origin (another scheme, no port, `www.` added or
 /// removed, a trailing slash) to a server that refuses it: the first one the server allows, as
 /// the fix's lead; every one tried goes into `notes`.
-fn near_miss<F>(request: &PageRequest, notes: &mut Vec<String>, send: &mut F) -> Option<String>
+fn near_miss<F>(
+    request: &PageRequest,
+    addable: bool,
+    notes: &mut Vec<String>,
+    send: &mut F,
+) -> Option<String>
 where
     F: FnMut(Request<()>) -> Result<Response<String>, ProbeError>,
 {
@@ -518,11 +522,16 @@ where
                      sends: an origin never ends with `/`; write {origin:?} in its allowed \
                      origins"
                 )
-            } else {
+            } else if addable {
                 format!(
                     "the server allows {variant:?} but not the page's origin {origin:?} (it \
                      differs: {how}): load the page from {variant:?}, or add {origin:?} to the \
                      server's allowed origins"
+                )
+            } else {
+                format!(
+                    "the server allows {variant:?} but not the page's origin {origin:?} (it \
+                     differs: {how}): load the page from {variant:?}"
                 )
             });
         }
