@@ -435,6 +435,11 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
              answers OPTIONS on its own",
             status_line(preflight.status())
         ),
+        Some(preflight) if preflight.status().is_success() => format!(
+            "answered the preflight (OPTIONS) with {} like an ordinary request (a route or a \
+             catch-all handler answered it, not a CORS layer)",
+            status_line(preflight.status())
+        ),
         Some(preflight) => format!(
             "answered the preflight (OPTIONS) with {}, as it answers any request it has no \
              route for",
