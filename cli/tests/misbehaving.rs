@@ -669,3 +669,39 @@ fn everything_printed_from_a_server_is_escaped_c1_controls_included() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_preflight_stopped_by_authentication_leads_with_the_layer_order() {
+    // Authentication in front of everything: OPTIONS carries no credentials, so it gets 401.
+    let server = Fake::start(|request| {
+        if request.header("authorization").is_some() {
+            response("200 OK", &[], "{}")
+        } else {
+            response(
+                "401 Unauthorized",
+                &[("www-authenticate", "Bearer")],
+                "unauthorized",
+            )
+        }
+    });
+    let run = probe(
+        &format!("{}/me", server.url),
+        &["--origin", ORIGIN, "--header", "authorization: Bearer t"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.line("verdict: "),
+        Some("blocked at the preflight (no_allow_origin)"),
+        "{run:?}"
+    );
+    let fix = run.line("fix: ").expect("a fix");
+    assert!(
+        fix.starts_with(
+            "no response carries an access-control-* header, and the preflight (OPTIONS) got \
+             401 Unauthorized (it said: \"unauthorized\"): an authentication, rate-limiting or \
+             error-handling layer answered before any CORS layer could"
+        ),
+        "{run:?}"
+    );
+    assert!(fix.contains("put the CORS layer outermost"), "{run:?}");
+}

@@ -429,6 +429,24 @@ where
 /// A server with no CORS support at all: no `access-control-*` header and no `Vary` on the
 /// origin anywhere, and a preflight answered like any other request.
 fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> String {
+    // Authentication, rate limiting and errors answer before any CORS layer can; a server
+    // without CORS answers OPTIONS as an unknown method or route instead.
+    if let Some(preflight) = preflight.filter(|p| {
+        matches!(p.status().as_u16(), 401 | 403 | 407 | 429) || p.status().is_server_error()
+    }) {
+        return format!(
+            "no response carries an access-control-* header, and the preflight (OPTIONS) got \
+             {}{}: an authentication, rate-limiting or error-handling layer answered before any \
+             CORS layer could (browsers send preflights without cookies or Authorization, so \
+             they never pass authentication); put the CORS layer outermost so that it answers \
+             preflights itself and decorates every response, errors included (tower-cors: \
+             `.layer(cors)` as the last layer of the whole router), and allow {:?}; if the \
+             server has no CORS layer at all, add one",
+            status_line(preflight.status()),
+            said(preflight),
+            request.origin()
+        );
+    }
     let answered = match preflight {
         Some(preflight) if preflight.headers().contains_key(ALLOW) => format!(
             "answered the preflight (OPTIONS) with {} and an Allow header, as a framework \
