@@ -73,8 +73,8 @@ impl std::error::Error for ProbeError {}
 /// diagnostic preflight is sent too, to tell a server without CORS support, an origin the server
 /// refuses, and headers lost on the way (a proxy that strips them, an error page from a layer in
 /// front of the CORS layer) apart; when the server refuses the origin, preflights from near
-/// misses of it (another scheme, no port, `www.` added or removed) find the origin it does
-/// allow. The report's fix is inferred from what came back, and an allowed request gets
+/// misses of it (another scheme, no port, `www.` added or removed, `localhost` for `127.0.0.1`,
+/// a trailing slash) find the origin it does allow. The report's fix is inferred from what came back, and an allowed request gets
 /// warnings: an echoed origin without `Vary: Origin`, response headers the page cannot read,
 /// cookies a cross-site credentialed response sets that the browser will not keep.
 ///
@@ -479,7 +479,7 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
 }
 
 /// Preflights from near misses of the page's origin (another scheme, no port, `www.` added or
-/// removed, a trailing slash) to a server that refuses it: the first one the server allows, as
+/// removed, `localhost` for `127.0.0.1` and back, a trailing slash) to a server that refuses it: the first one the server allows, as
 /// the fix's lead; every one tried goes into `notes`.
 fn near_miss<F>(
     request: &PageRequest,
@@ -520,6 +520,17 @@ where
             ))
         }
         None => {}
+    }
+    let loopback = match host {
+        "localhost" => Some("127.0.0.1"),
+        "127.0.0.1" => Some("localhost"),
+        _ => None,
+    };
+    if let Some(other) = loopback {
+        variants.push((
+            format!("{scheme}://{}", host_port(other)),
+            format!("{other} instead of {host}"),
+        ));
     }
     variants.push((format!("{origin}/"), "with a trailing slash".to_owned()));
     let mut found = None;
