@@ -74,9 +74,10 @@ impl std::error::Error for ProbeError {}
 /// refuses, and headers lost on the way (a proxy that strips them, an error page from a layer in
 /// front of the CORS layer) apart; when the server refuses the origin, preflights from near
 /// misses of it (another scheme, no port, `www.` added or removed, `localhost` for `127.0.0.1`,
-/// a trailing slash) find the origin it does allow. The report's fix is inferred from what came back, and an allowed request gets
-/// warnings: an echoed origin without `Vary: Origin`, response headers the page cannot read,
-/// cookies a cross-site credentialed response sets that the browser will not keep.
+/// a trailing slash) find the origin it does allow. The report's fix is inferred from what
+/// came back, and an allowed request gets warnings: an echoed origin without `Vary: Origin`,
+/// response headers the page cannot read, cookies a cross-site credentialed response sets that
+/// the browser will not keep.
 ///
 /// ```
 /// use http::{Request, Response};
