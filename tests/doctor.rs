@@ -1097,3 +1097,59 @@ fn read_headers_the_browser_hides_are_unreadable() {
     let report = explain(&exposed, &request);
     assert!(report.unreadable_headers().is_empty(), "{report}");
 }
+
+#[test]
+fn firefox_tells_several_allow_origin_lines_from_one_line_holding_a_list() {
+    let request = page();
+    let answer = |lines: &'static [&'static str]| {
+        move |_: http::Request<()>| {
+            let mut response = http::Response::new(String::new());
+            for line in lines {
+                response.headers_mut().append(
+                    "access-control-allow-origin",
+                    HeaderValue::from_static(line),
+                );
+            }
+            Ok::<_, ProbeError>(response)
+        }
+    };
+    let prefix = format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at {URL}."
+    );
+    let two_lines = probe_with(&request, answer(&[ORIGIN, "https://b.example"])).unwrap();
+    assert_eq!(
+        two_lines.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not \
+                 allowed)."
+            )
+            .as_str()
+        ),
+        "{two_lines}"
+    );
+    let one_line = probe_with(
+        &request,
+        answer(&["https://app.example.com, https://b.example"]),
+    )
+    .unwrap();
+    assert_eq!(
+        one_line.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match \
+                 ‘https://app.example.com, https://b.example’)."
+            )
+            .as_str()
+        ),
+        "{one_line}"
+    );
+    // Chromium calls both "multiple values".
+    for report in [&two_lines, &one_line] {
+        assert_eq!(
+            report.verdict().blocked().unwrap().cause().code(),
+            "multiple_allow_origins"
+        );
+    }
+}

@@ -300,8 +300,20 @@ fn finish(format: Format, command: &str, header: Option<&str>, report: &Report) 
     }
 }
 
-/// An error that ends the run: to stderr, and in JSON also as the run's one object.
+/// An error that ends the run: to stderr, and in JSON also as the run's one object. It may
+/// quote what a server sent (an HTTP client's error), so control characters are escaped.
 fn failure(format: Format, command: &str, message: &str) -> ExitCode {
+    let message: String = message
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let message = message.as_str();
     eprintln!("error: {message}");
     if format == Format::Json {
         println!("{}", json::error(command, message));

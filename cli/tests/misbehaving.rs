@@ -164,6 +164,35 @@ fn a_fix_is_never_a_configuration_that_check_refuses() {
         1
     );
 
+    // probe gives the same safe fix for a server seen from outside.
+    let server = Fake::start(|request| {
+        let allowed = request.header("origin") == Some(ORIGIN);
+        let mut headers = vec![("vary", "origin".to_owned())];
+        if allowed {
+            headers = cors_allowing(request);
+            headers.push(("access-control-allow-credentials", "true".to_owned()));
+        }
+        let status = if request.method == "OPTIONS" && !allowed {
+            "403 Forbidden"
+        } else {
+            "200 OK"
+        };
+        response(status, &owned(&headers), "")
+    });
+    let run = probe(
+        &format!("{}/", server.url),
+        &["--origin", "http://shop.example.com", "--credentials"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let fix = run.line("fix: ").expect("a fix");
+    assert!(
+        fix.starts_with(
+            "serve the page over https and add \"https://shop.example.com\" to the server's \
+             allowed origins"
+        ),
+        "{run:?}"
+    );
+
     // `null` is never suggested.
     let run = tower_cors(
         &["explain", policy, "--origin", "null", "--credentials"],
@@ -639,4 +668,40 @@ fn everything_printed_from_a_server_is_escaped_c1_controls_included() {
         run.line("fix: ").unwrap().contains("x\\u{9b}31m.example"),
         "{run:?}"
     );
+}
+
+#[test]
+fn a_preflight_stopped_by_authentication_leads_with_the_layer_order() {
+    // Authentication in front of everything: OPTIONS carries no credentials, so it gets 401.
+    let server = Fake::start(|request| {
+        if request.header("authorization").is_some() {
+            response("200 OK", &[], "{}")
+        } else {
+            response(
+                "401 Unauthorized",
+                &[("www-authenticate", "Bearer")],
+                "unauthorized",
+            )
+        }
+    });
+    let run = probe(
+        &format!("{}/me", server.url),
+        &["--origin", ORIGIN, "--header", "authorization: Bearer t"],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.line("verdict: "),
+        Some("blocked at the preflight (no_allow_origin)"),
+        "{run:?}"
+    );
+    let fix = run.line("fix: ").expect("a fix");
+    assert!(
+        fix.starts_with(
+            "no response carries an access-control-* header, and the preflight (OPTIONS) got \
+             401 Unauthorized (it said: \"unauthorized\"): an authentication, rate-limiting or \
+             error-handling layer answered before any CORS layer could"
+        ),
+        "{run:?}"
+    );
+    assert!(fix.contains("put the CORS layer outermost"), "{run:?}");
 }

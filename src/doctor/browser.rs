@@ -86,18 +86,16 @@ pub(crate) fn firefox_code(cause: &Cause) -> Option<&'static str> {
 /// Firefox gives one.
 pub(crate) fn firefox_message(request: &PageRequest, blocked: &Blocked, report: &Report) -> String {
     let url = request.url();
-    let status = || {
-        let kind = match blocked.step() {
-            CheckStep::Preflight => StepKind::Preflight,
-            _ => StepKind::Actual,
-        };
-        report
-            .steps()
-            .iter()
-            .find(|step| step.kind() == kind)
-            .and_then(|step| step.response())
-            .map_or_else(|| "(null)".to_owned(), |r| code(r.status()))
+    let kind = match blocked.step() {
+        CheckStep::Preflight => StepKind::Preflight,
+        _ => StepKind::Actual,
     };
+    let response = report
+        .steps()
+        .iter()
+        .find(|step| step.kind() == kind)
+        .and_then(|step| step.response());
+    let status = || response.map_or_else(|| "(null)".to_owned(), |r| code(r.status()));
     let reason = match blocked.cause() {
         Cause::MixedContent { .. } => {
             return format!("Blocked loading mixed active content “{url}”");
@@ -128,6 +126,19 @@ pub(crate) fn firefox_message(request: &PageRequest, blocked: &Blocked, report: 
                  remote resource at ‘{url}’. (Reason: Credential is not supported if the CORS \
                  header ‘Access-Control-Allow-Origin’ is ‘*’)."
             );
+        }
+        // Firefox reads several header lines as "multiple", and one line holding a list as a
+        // value that does not match.
+        Cause::MultipleAllowOrigins { value }
+            if response.is_some_and(|r| {
+                r.headers()
+                    .get_all(http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                    .iter()
+                    .count()
+                    < 2
+            }) =>
+        {
+            format!("CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’")
         }
         Cause::MultipleAllowOrigins { .. } => {
             "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed".to_owned()

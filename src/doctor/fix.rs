@@ -166,15 +166,14 @@ pub(crate) fn refused_change(
     }
 }
 
-/// A policy standing for a server seen from outside (`probe`): the page's origin allowed,
-/// credentials as the request has them; or, when that is refused, no policy to compare with.
-pub(crate) fn outside_policy(request: &PageRequest) -> Option<CorsConfig> {
-    let config = CorsConfig {
-        allowed_origins: vec![request.origin().to_owned()],
+/// A policy standing for a server seen from outside (`probe`), to validate the changes the
+/// doctor suggests for it: no origin yet (the fix adds one), credentials as the request has
+/// them.
+pub(crate) fn outside_policy(request: &PageRequest) -> CorsConfig {
+    CorsConfig {
         allow_credentials: request.credentials(),
         ..CorsConfig::default()
-    };
-    CorsLayer::try_from(config.clone()).ok().map(|_| config)
+    }
 }
 
 /// How to allow the page's origin: `direct` (the fix as worded for the policy or the server),

@@ -10,14 +10,15 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 
-use super::fix::{allow_origin_fix, fix_for_cause, mixed_content_fix, outside_policy};
+use super::fix::{
+    allow_origin_fix, fix_for_cause, mixed_content_fix, outside_policy, refused_change,
+};
 use super::judge::{get, judge_actual, judge_preflight, Blocked, Cause, CheckStep};
 use super::report::{
     body_lines, status_line, Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict,
 };
 use super::request::{copy_request, PageRequest};
 use crate::policy::{cookie_kept_same_site, same_site};
-use crate::CorsConfig;
 
 /// Why [`probe_with`] could not finish: the server could not be reached or answered with
 /// something that is not HTTP. A response of any status, 4xx and 5xx included, is not an error.
@@ -72,10 +73,11 @@ impl std::error::Error for ProbeError {}
 /// diagnostic preflight is sent too, to tell a server without CORS support, an origin the server
 /// refuses, and headers lost on the way (a proxy that strips them, an error page from a layer in
 /// front of the CORS layer) apart; when the server refuses the origin, preflights from near
-/// misses of it (another scheme, no port, `www.` added or removed) find the origin it does
-/// allow. The report's fix is inferred from what came back, and an allowed request gets
-/// warnings: an echoed origin without `Vary: Origin`, response headers the page cannot read,
-/// cookies a cross-site credentialed response sets that the browser will not keep.
+/// misses of it (another scheme, no port, `www.` added or removed, `localhost` for `127.0.0.1`,
+/// a trailing slash) find the origin it does allow. The report's fix is inferred from what
+/// came back, and an allowed request gets warnings: an echoed origin without `Vary: Origin`,
+/// response headers the page cannot read, cookies a cross-site credentialed response sets that
+/// the browser will not keep.
 ///
 /// ```
 /// use http::{Request, Response};
@@ -296,14 +298,11 @@ where
             fix
         }
         cause @ (Cause::WildcardWithCredentials | Cause::CredentialsNotTrue { .. }) => {
+            // The fix lists the page's origin with credentials on.
             let direct = fix_for_cause(cause, request, false);
-            match outside_policy(request) {
-                Some(config) => allow_origin_fix(request, &config, direct, false),
-                None => {
-                    let config = CorsConfig::default();
-                    allow_origin_fix(request, &config, direct, false)
-                }
-            }
+            let mut config = outside_policy(request);
+            config.allow_credentials = true;
+            allow_origin_fix(request, &config, direct, false)
         }
         cause => fix_for_cause(cause, request, false),
     }
@@ -396,7 +395,11 @@ where
         }
     }
     // A server with CORS that refuses this origin.
-    let near_miss = near_miss(request, notes, send);
+    let addable = refused_change(&outside_policy(request), |config| {
+        config.allowed_origins.push(origin.to_owned());
+    })
+    .is_none();
+    let near_miss = near_miss(request, addable, notes, send);
     let said = preflight.map(said).unwrap_or_default();
     let direct = match preflight {
         Some(preflight) => format!(
@@ -410,10 +413,7 @@ where
              (tower-cors: allowed_origins), with the exact scheme, host and port"
         ),
     };
-    let mut fix = match outside_policy(request) {
-        Some(_) => direct,
-        None => allow_origin_fix(request, &CorsConfig::default(), direct, false),
-    };
+    let mut fix = allow_origin_fix(request, &outside_policy(request), direct, false);
     if let Some(near_miss) = near_miss {
         fix = format!("{near_miss}; otherwise {fix}");
     }
@@ -430,10 +430,33 @@ where
 /// A server with no CORS support at all: no `access-control-*` header and no `Vary` on the
 /// origin anywhere, and a preflight answered like any other request.
 fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> String {
+    // Authentication, rate limiting and errors answer before any CORS layer can; a server
+    // without CORS answers OPTIONS as an unknown method or route instead.
+    if let Some(preflight) = preflight.filter(|p| {
+        matches!(p.status().as_u16(), 401 | 403 | 407 | 429) || p.status().is_server_error()
+    }) {
+        return format!(
+            "no response carries an access-control-* header, and the preflight (OPTIONS) got \
+             {}{}: an authentication, rate-limiting or error-handling layer answered before any \
+             CORS layer could (browsers send preflights without cookies or Authorization, so \
+             they never pass authentication); put the CORS layer outermost so that it answers \
+             preflights itself and decorates every response, errors included (tower-cors: \
+             `.layer(cors)` as the last layer of the whole router), and allow {:?}; if the \
+             server has no CORS layer at all, add one",
+            status_line(preflight.status()),
+            said(preflight),
+            request.origin()
+        );
+    }
     let answered = match preflight {
         Some(preflight) if preflight.headers().contains_key(ALLOW) => format!(
             "answered the preflight (OPTIONS) with {} and an Allow header, as a framework \
              answers OPTIONS on its own",
+            status_line(preflight.status())
+        ),
+        Some(preflight) if preflight.status().is_success() => format!(
+            "answered the preflight (OPTIONS) with {} like an ordinary request (a route or a \
+             catch-all handler answered it, not a CORS layer)",
             status_line(preflight.status())
         ),
         Some(preflight) => format!(
@@ -457,9 +480,14 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
 }
 
 /// Preflights from near misses of the page's origin (another scheme, no port, `www.` added or
-/// removed, a trailing slash) to a server that refuses it: the first one the server allows, as
+/// removed, `localhost` for `127.0.0.1` and back, a trailing slash) to a server that refuses it: the first one the server allows, as
 /// the fix's lead; every one tried goes into `notes`.
-fn near_miss<F>(request: &PageRequest, notes: &mut Vec<String>, send: &mut F) -> Option<String>
+fn near_miss<F>(
+    request: &PageRequest,
+    addable: bool,
+    notes: &mut Vec<String>,
+    send: &mut F,
+) -> Option<String>
 where
     F: FnMut(Request<()>) -> Result<Response<String>, ProbeError>,
 {
@@ -494,6 +522,17 @@ where
         }
         None => {}
     }
+    let loopback = match host {
+        "localhost" => Some("127.0.0.1"),
+        "127.0.0.1" => Some("localhost"),
+        _ => None,
+    };
+    if let Some(other) = loopback {
+        variants.push((
+            format!("{scheme}://{}", host_port(other)),
+            format!("{other} instead of {host}"),
+        ));
+    }
     variants.push((format!("{origin}/"), "with a trailing slash".to_owned()));
     let mut found = None;
     for (variant, how) in variants {
@@ -518,11 +557,16 @@ where
                      sends: an origin never ends with `/`; write {origin:?} in its allowed \
                      origins"
                 )
-            } else {
+            } else if addable {
                 format!(
                     "the server allows {variant:?} but not the page's origin {origin:?} (it \
                      differs: {how}): load the page from {variant:?}, or add {origin:?} to the \
                      server's allowed origins"
+                )
+            } else {
+                format!(
+                    "the server allows {variant:?} but not the page's origin {origin:?} (it \
+                     differs: {how}): load the page from {variant:?}"
                 )
             });
         }

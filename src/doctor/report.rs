@@ -540,13 +540,13 @@ fn write_key_headers(f: &mut fmt::Formatter<'_>, headers: &HeaderMap) -> fmt::Re
 }
 
 /// The first lines of a body worth showing: a refusal's reason and the hint after it (at most
-/// four non-empty lines of at most 160 characters).
+/// four non-empty lines of at most 400 characters, enough for a hint).
 pub(crate) fn body_lines(body: &str) -> Vec<String> {
     body.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .take(4)
-        .map(|line| line.chars().take(160).collect())
+        .map(|line| line.chars().take(400).collect())
         .collect()
 }
 

@@ -113,14 +113,16 @@ pub(crate) fn temp_file(name: &str, contents: &str) -> PathBuf {
 }
 
 /// The demo server's binary, built from the current sources once per test run (never a
-/// leftover from an earlier build): `cargo build --example server` on the root package, with
-/// the path cargo reports.
+/// leftover from an earlier build): `cargo build --example server --all-features` on the root
+/// package (the features the workspace's tests build it with, so that neither build undoes the
+/// other), at the path cargo reports.
 fn demo_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let output = Command::new(cargo)
-            .args(["build", "--example", "server", "--message-format=json"])
+            .args(["build", "--example", "server", "--all-features"])
+            .arg("--message-format=json")
             .arg("--manifest-path")
             .arg(root().join("Cargo.toml"))
             .stderr(Stdio::inherit())
