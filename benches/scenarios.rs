@@ -89,7 +89,25 @@ pub enum Policy {
     Regex,
     /// [`long_origins`] in debug mode, so every refusal looks for its near-miss hint.
     LongOriginsDebug,
+    /// The shape of a typical API's policy: [`API_ORIGINS`] (or, with `regex`, one anchored
+    /// regular expression that allows them), the four methods, the request headers
+    /// [`API_HEADERS`] names; no exposed header, no max age.
+    Api { regex: bool },
 }
+
+/// The API policy's three origins; requests in its allowed rows come from the second.
+pub const API_ORIGINS: [&str; 3] = [
+    "https://app.example.com",
+    "https://admin.example.com",
+    "https://partner.example.org",
+];
+
+/// The API policy's regular expression, allowing `https://app.example.com` among others.
+const API_REGEX: &str = r"https://(app|admin|pr-[0-9]+)\.example\.com";
+
+/// The request headers the API policy allows, as its preflights ask for them: on one line,
+/// lowercase, sorted and joined by commas, as Chromium and Firefox write them.
+pub const API_HEADERS: &str = "authorization,content-type,x-request-id";
 
 const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
 
@@ -108,6 +126,15 @@ impl Policy {
             Policy::AnyDepth => builder.allow_origins(["https://**.example.com"]),
             Policy::Regex => builder.allow_origin_regexes([r"https://app[0-9]+\.example\.com"]),
             Policy::LongOriginsDebug => builder.allow_origins(long_origins()).debug(true),
+            Policy::Api { regex } => {
+                let builder = tower_cors::CorsLayer::builder()
+                    .allow_methods(METHODS.iter().map(Method::as_str))
+                    .allow_headers(API_HEADERS.split(','));
+                match regex {
+                    true => builder.allow_origin_regexes([API_REGEX]),
+                    false => builder.allow_origins(API_ORIGINS),
+                }
+            }
         };
         builder.build().expect("a valid benchmark policy")
     }
@@ -152,6 +179,22 @@ impl Policy {
                     .iter()
                     .map(|o| HeaderValue::from_str(o).unwrap()),
             )),
+            Policy::Api { regex } => {
+                let layer = th::CorsLayer::new()
+                    .allow_methods(METHODS)
+                    .allow_headers(API_HEADERS.split(',').map(HeaderName::from_static));
+                match regex {
+                    true => {
+                        let regex = regex::Regex::new(&format!("^(?:{API_REGEX})$")).unwrap();
+                        layer.allow_origin(th::AllowOrigin::predicate(move |origin, _| {
+                            origin.to_str().is_ok_and(|o| regex.is_match(o))
+                        }))
+                    }
+                    false => layer.allow_origin(th::AllowOrigin::list(
+                        API_ORIGINS.map(HeaderValue::from_static),
+                    )),
+                }
+            }
         }
     }
 }
@@ -182,6 +225,8 @@ pub enum Shape {
     Simple(String),
     /// A preflight for PUT with `content-type`.
     Preflight(String),
+    /// A preflight for PUT with [`API_HEADERS`].
+    ApiPreflight(String),
     /// GET without `Origin`.
     NoOrigin,
     /// A preflight whose `Access-Control-Request-Headers` is this value on one line.
@@ -205,6 +250,11 @@ impl Shape {
                 .header("origin", origin.as_str())
                 .header("access-control-request-method", "PUT")
                 .header("access-control-request-headers", "content-type"),
+            Shape::ApiPreflight(origin) => builder
+                .method(Method::OPTIONS)
+                .header("origin", origin.as_str())
+                .header("access-control-request-method", "PUT")
+                .header("access-control-request-headers", API_HEADERS),
             Shape::HugeRequestHeaders(origin, value) => builder
                 .method(Method::OPTIONS)
                 .header("origin", origin.as_str())
@@ -351,7 +401,60 @@ pub fn all() -> Vec<Scenario> {
             Shape::Preflight(long_refused()),
         ),
     ]);
+    scenarios.extend(api());
     scenarios
+}
+
+/// The rows of the API policy ([`Policy::Api`]), named `api: ...`.
+fn api() -> Vec<Scenario> {
+    let list = Policy::Api { regex: false };
+    let regex = Policy::Api { regex: true };
+    let allowed = API_ORIGINS[0];
+    let refused = "https://evil.example";
+    let row = |name: &str, policy: &Policy, shape| {
+        scenario(format!("api: {name}"), policy.clone(), shape)
+    };
+    vec![
+        row("simple GET, allowed", &list, Shape::Simple(allowed.into())),
+        row(
+            "simple GET, disallowed origin",
+            &list,
+            Shape::Simple(refused.into()),
+        ),
+        row("no Origin", &list, Shape::NoOrigin),
+        row(
+            "preflight, allowed",
+            &list,
+            Shape::ApiPreflight(allowed.into()),
+        ),
+        row(
+            "preflight, disallowed origin",
+            &list,
+            Shape::ApiPreflight(refused.into()),
+        ),
+        row("regex, allowed", &regex, Shape::Simple(allowed.into())),
+        row("regex, refused", &regex, Shape::Simple(refused.into())),
+        row(
+            "regex, preflight, allowed",
+            &regex,
+            Shape::ApiPreflight(allowed.into()),
+        ),
+        row(
+            "preflight, 1 MiB of commas",
+            &list,
+            Shape::HugeRequestHeaders(allowed.into(), Bytes::from(vec![b','; 1 << 20])),
+        ),
+        row(
+            "preflight, 1,024 header lines",
+            &list,
+            Shape::ManyRequestHeaderLines(allowed.into()),
+        ),
+        row(
+            "preflight, 64 KiB Origin",
+            &list,
+            Shape::ApiPreflight(format!("https://{}.example.com", "a".repeat(64 * 1024))),
+        ),
+    ]
 }
 
 /// Sends one request through `service` and drops the response.
@@ -420,49 +523,78 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
             boxed(layer.layer(inner()), template, clone)
         }
         Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
-        Stack::Floor if scenario.shape.is_preflight() => boxed(
-            tower::service_fn(|_request: Request<Body>| async {
-                let mut response = Response::new(Body::new());
-                *response.status_mut() = http::StatusCode::NO_CONTENT;
-                let headers = response.headers_mut();
-                headers.reserve(6);
-                for (name, value) in [
-                    (
-                        "vary",
-                        "origin, access-control-request-method, access-control-request-headers",
-                    ),
-                    ("access-control-allow-origin", "https://app2.example.com"),
-                    ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
-                    ("access-control-allow-headers", "content-type"),
-                    ("access-control-max-age", "600"),
-                ] {
-                    headers.insert(
-                        HeaderName::from_static(name),
-                        HeaderValue::from_static(value),
-                    );
-                }
-                Ok::<_, Infallible>(response)
-            }),
-            template,
-            clone,
-        ),
-        Stack::Floor => boxed(
-            tower::util::MapResponseLayer::new(|mut response: Response<Body>| {
-                let headers = response.headers_mut();
-                headers.insert(
-                    http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    HeaderValue::from_static("https://app2.example.com"),
-                );
-                headers.insert(
-                    http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                    HeaderValue::from_static("x-request-id"),
-                );
-                headers.append(http::header::VARY, HeaderValue::from_static("origin"));
-                response
-            })
-            .layer(inner()),
-            template,
-            clone,
-        ),
+        Stack::Floor if scenario.shape.is_preflight() => {
+            let api = matches!(scenario.policy, Policy::Api { .. });
+            boxed(floor_preflight(api), template, clone)
+        }
+        Stack::Floor => {
+            let api = matches!(scenario.policy, Policy::Api { .. });
+            boxed(floor_simple(api).layer(inner()), template, clone)
+        }
     }
+}
+
+/// The floor of a preflight: a fixed 204 with the headers of an allowed answer (the API
+/// policy's, or the others' with their max age).
+fn floor_preflight(
+    api: bool,
+) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
+    tower::service_fn(move |_request: Request<Body>| async move {
+        let mut response = Response::new(Body::new());
+        *response.status_mut() = http::StatusCode::NO_CONTENT;
+        let headers = response.headers_mut();
+        headers.reserve(6);
+        let (origin, allowed_headers, max_age) = match api {
+            true => (API_ORIGINS[0], API_HEADERS, None),
+            false => ("https://app2.example.com", "content-type", Some("600")),
+        };
+        for (name, value) in [
+            (
+                "vary",
+                Some("origin, access-control-request-method, access-control-request-headers"),
+            ),
+            ("access-control-allow-origin", Some(origin)),
+            (
+                "access-control-allow-methods",
+                Some("GET, POST, PUT, DELETE"),
+            ),
+            ("access-control-allow-headers", Some(allowed_headers)),
+            ("access-control-max-age", max_age),
+        ] {
+            if let Some(value) = value {
+                headers.insert(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
+            }
+        }
+        Ok::<_, Infallible>(response)
+    })
+}
+
+/// The floor of an actual request: fixed `Access-Control-Allow-Origin`, `Vary` and, for the
+/// policies that expose one, `Access-Control-Expose-Headers`, added to the response.
+fn floor_simple(
+    api: bool,
+) -> tower::util::MapResponseLayer<impl Fn(Response<Body>) -> Response<Body> + Clone> {
+    tower::util::MapResponseLayer::new(move |mut response: Response<Body>| {
+        let headers = response.headers_mut();
+        let origin = if api {
+            API_ORIGINS[0]
+        } else {
+            "https://app2.example.com"
+        };
+        headers.insert(
+            http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static(origin),
+        );
+        if !api {
+            headers.insert(
+                http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("x-request-id"),
+            );
+        }
+        headers.append(http::header::VARY, HeaderValue::from_static("origin"));
+        response
+    })
 }
