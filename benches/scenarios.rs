@@ -180,9 +180,12 @@ impl Policy {
                     .map(|o| HeaderValue::from_str(o).unwrap()),
             )),
             Policy::Api { regex } => {
-                let layer = th::CorsLayer::new()
-                    .allow_methods(METHODS)
-                    .allow_headers(API_HEADERS.split(',').map(HeaderName::from_static));
+                let layer = th::CorsLayer::new().allow_methods(METHODS).allow_headers(
+                    API_HEADERS
+                        .split(',')
+                        .map(HeaderName::from_static)
+                        .collect::<Vec<_>>(),
+                );
                 match regex {
                     true => {
                         let regex = regex::Regex::new(&format!("^(?:{API_REGEX})$")).unwrap();
