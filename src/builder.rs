@@ -197,6 +197,43 @@ impl CorsBuilder {
         self
     }
 
+    /// Records every decision in the response's extensions: allowed and not-CORS decisions
+    /// too, not only refusals. Default: `false`. A refused request's response always carries
+    /// its [`CorsDecision`](crate::CorsDecision), which is what metrics count; the others cost
+    /// every request three allocations (`http::Extensions` allocates its map, its table and
+    /// the boxed value on the first insert), so they are recorded only when asked for.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let inner = service_fn(|_: Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    /// });
+    /// let allowed = || Request::get("/").header("origin", "https://app.example.com").body(());
+    /// let builder = CorsLayer::builder().allow_origins(["https://app.example.com"]);
+    ///
+    /// let quiet = builder.clone().build()?.layer(inner.clone());
+    /// let response = quiet.oneshot(allowed()?).await?;
+    /// assert_eq!(response.extensions().get::<CorsDecision>(), None);
+    ///
+    /// let recording = builder.record_all_decisions(true).build()?.layer(inner);
+    /// let response = recording.oneshot(allowed()?).await?;
+    /// assert_eq!(
+    ///     response.extensions().get::<CorsDecision>(),
+    ///     Some(&CorsDecision::Allowed(CorsRequestKind::Actual))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn record_all_decisions(mut self, record: bool) -> Self {
+        self.config.sources.forget("record_all_decisions");
+        self.config.record_all_decisions = record;
+        self
+    }
+
     /// Accepts `null` in the allowed origins. Any page can make its origin `null` with a
     /// sandboxed iframe, so this is close to allowing every origin.
     pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {

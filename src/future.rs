@@ -71,6 +71,7 @@ pin_project! {
             #[pin]
             future: F,
             decoration: Option<Decoration>,
+            // Set only when the decision is to be recorded (see `Policy::recorded`).
             decision: Option<CorsDecision>,
             // The request's `Host`, kept only while the cookie warning may still be given.
             host: Option<HeaderValue>,
@@ -143,7 +144,7 @@ impl<F: Future> ResponseFuture<F> {
             kind: Kind::Actual {
                 future,
                 decoration: Some(decoration),
-                decision: Some(decision),
+                decision: policy.recorded(decision),
                 host,
                 policy,
             },
@@ -226,7 +227,9 @@ where
                 asking
                     .policy
                     .decorate(response.headers_mut(), decoration, asking.host.as_ref());
-                response.extensions_mut().insert(decision);
+                if let Some(decision) = asking.policy.recorded(decision) {
+                    response.extensions_mut().insert(decision);
+                }
                 Poll::Ready(Ok(response.map(ResponseBody::inner)))
             }
             KindProj::Actual {

@@ -59,10 +59,9 @@ fn layer(origins: &[&str]) -> CorsLayer {
         .unwrap()
 }
 
-#[tokio::test]
-async fn every_response_carries_the_decision_in_its_extensions() {
-    let layer = layer(&["https://app.example.com"]);
-    let cases = [
+/// Requests the default policy of [`layer`] does not refuse, with the decision each gets.
+fn not_refused() -> [(Request<Body>, CorsDecision); 3] {
+    [
         (request("GET", None, &[]), CorsDecision::NotCors),
         (
             request("GET", Some("https://app.example.com"), &[]),
@@ -72,18 +71,70 @@ async fn every_response_carries_the_decision_in_its_extensions() {
             preflight("https://app.example.com", "PUT", &[]),
             CorsDecision::Allowed(CorsRequestKind::Preflight),
         ),
-    ];
-    for (request, expected) in cases {
-        let response = send_with(&layer, request, &[]).await;
-        assert_eq!(decision(&response), expected);
-    }
-    for request in [
+    ]
+}
+
+/// Requests [`layer`] refuses: a refused origin on each path, and a refused method.
+fn refused() -> [Request<Body>; 3] {
+    [
         request("GET", Some("https://evil.example"), &[]),
         preflight("https://evil.example", "PUT", &[]),
         preflight("https://app.example.com", "DELETE", &[]),
-    ] {
+    ]
+}
+
+#[tokio::test]
+async fn decisions_are_recorded_only_for_refusals_by_default() {
+    let layer = layer(&["https://app.example.com"]);
+    for (request, _) in not_refused() {
+        let shown = format!("{} {:?}", request.method(), request.headers());
+        let response = send_with(&layer, request, &[]).await;
+        assert_eq!(response.extensions().get::<CorsDecision>(), None, "{shown}");
+    }
+    for request in refused() {
         let response = send_with(&layer, request, &[]).await;
         assert!(decision(&response).is_refused());
+    }
+}
+
+#[tokio::test]
+async fn every_decision_is_recorded_when_the_policy_asks() {
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .allow_methods(["PUT", "PATCH"])
+        .allow_headers(["content-type"])
+        .record_all_decisions(true)
+        .build()
+        .unwrap();
+    for (request, expected) in not_refused() {
+        let response = send_with(&layer, request, &[]).await;
+        assert_eq!(decision(&response), expected);
+    }
+    for request in refused() {
+        let response = send_with(&layer, request, &[]).await;
+        assert!(decision(&response).is_refused());
+    }
+    // The same switch, from the environment and from TOML.
+    let from_env = CorsLayer::from_vars(
+        "CORS_",
+        [
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_RECORD_ALL_DECISIONS", "true"),
+        ],
+    )
+    .unwrap();
+    let from_toml = CorsLayer::from_toml_str(
+        "allowed_origins = [\"https://app.example.com\"]\nrecord_all_decisions = true",
+    )
+    .unwrap();
+    for layer in [from_env, from_toml] {
+        assert!(layer.config().record_all_decisions);
+        let allowed = request("GET", Some("https://app.example.com"), &[]);
+        let response = send_with(&layer, allowed, &[]).await;
+        assert_eq!(
+            decision(&response),
+            CorsDecision::Allowed(CorsRequestKind::Actual)
+        );
     }
 }
 
@@ -813,7 +864,11 @@ fn inner_cors_headers_are_removed_and_said_once() {
 
 #[tokio::test]
 async fn a_request_without_origin_is_not_cors_even_under_a_star_policy() {
-    let layer = CorsLayer::builder().allow_origins(["*"]).build().unwrap();
+    let layer = CorsLayer::builder()
+        .allow_origins(["*"])
+        .record_all_decisions(true)
+        .build()
+        .unwrap();
     let response = send_with(&layer, request("GET", None, &[]), &[]).await;
     assert_eq!(decision(&response), CorsDecision::NotCors);
     assert_eq!(
@@ -824,7 +879,12 @@ async fn a_request_without_origin_is_not_cors_even_under_a_star_policy() {
 
 #[tokio::test]
 async fn cookies_on_requests_the_browser_does_not_cors_check_are_not_refused() {
-    let layer = layer(&["https://app.example.com"]);
+    // Recording every decision, so that the allowed ones can be read from the responses.
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .record_all_decisions(true)
+        .build()
+        .unwrap();
     let with = |headers: &[(&str, &str)]| {
         let mut all = vec![("cookie", "session=1")];
         all.extend_from_slice(headers);

@@ -221,6 +221,8 @@ fn http2_without_host_uses_the_authority_for_the_credentials_refusal() {
         let layer = || {
             CorsLayer::builder()
                 .allow_origins([same_origin.as_str(), other_origin.as_str()])
+                // The allowed request's decision is read back from the extensions too.
+                .record_all_decisions(true)
                 .build()
                 .unwrap()
         };

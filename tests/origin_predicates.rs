@@ -44,7 +44,8 @@ fn decision<B>(response: &Response<B>) -> CorsDecision {
 #[tokio::test]
 async fn a_predicate_allows_an_origin_the_list_does_not_name() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let layer = counted(&calls).build().unwrap();
+    // Recording every decision, so that the allowed one can be read from the extensions.
+    let layer = counted(&calls).record_all_decisions(true).build().unwrap();
 
     let response = send(&layer, preflight(TENANT, "GET", &[])).await;
     assert_eq!(response.status(), 204);
@@ -338,6 +339,8 @@ impl Gate {
                 gate.asked.notify_one();
                 async move { verdict.await.unwrap_or(false) }
             })
+            // Allowed decisions too, so that tests can read either verdict from the response.
+            .record_all_decisions(true)
             .build()
             .unwrap()
     }

@@ -40,6 +40,7 @@ impl<'de> Visitor<'de> for ConfigVisitor {
                 "allow_private_network" => config.allow_private_network = map.next_value()?,
                 "strict" => config.strict = map.next_value()?,
                 "debug" => config.debug = map.next_value()?,
+                "record_all_decisions" => config.record_all_decisions = map.next_value()?,
                 "dangerously_allow_null_origin" => {
                     config.dangerously_allow_null_origin = map.next_value()?;
                 }

@@ -16,7 +16,7 @@ pub(crate) enum Shape {
 }
 
 /// Every key, in the order of [`CorsConfig`]'s fields and of validation's error list.
-pub(crate) const KEYS: [(&str, Shape); 14] = [
+pub(crate) const KEYS: [(&str, Shape); 15] = [
     ("allowed_origins", Shape::List),
     ("allowed_origin_regexes", Shape::Regexes),
     ("allow_credentials", Shape::Bool),
@@ -27,6 +27,7 @@ pub(crate) const KEYS: [(&str, Shape); 14] = [
     ("allow_private_network", Shape::Bool),
     ("strict", Shape::Bool),
     ("debug", Shape::Bool),
+    ("record_all_decisions", Shape::Bool),
     ("presets", Shape::List),
     ("dangerously_allow_null_origin", Shape::Bool),
     ("dangerously_allow_insecure_origins", Shape::Bool),
@@ -57,6 +58,7 @@ impl CorsConfig {
             ("allow_private_network", Value::Bool(b)) => self.allow_private_network = b,
             ("strict", Value::Bool(b)) => self.strict = b,
             ("debug", Value::Bool(b)) => self.debug = b,
+            ("record_all_decisions", Value::Bool(b)) => self.record_all_decisions = b,
             ("dangerously_allow_null_origin", Value::Bool(b)) => {
                 self.dangerously_allow_null_origin = b;
             }

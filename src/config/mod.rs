@@ -84,6 +84,10 @@ pub struct CorsConfig {
     /// this one differs) and put the hint in refused preflights' bodies as well. Without it the
     /// body names only the refused value and the reason, never the allowlist.
     pub debug: bool,
+    /// Record every decision in the response's extensions, allowed and not-CORS ones too. A
+    /// refused request's response always carries its [`CorsDecision`](crate::CorsDecision);
+    /// recording the others costs every request three allocations, so it is off by default.
+    pub record_all_decisions: bool,
     /// Presets (`grpc-web`, `connect`) whose methods, request headers and exposed headers are
     /// added to the lists above before validation; see [`Preset`](crate::Preset).
     pub presets: Vec<String>,
@@ -135,7 +139,7 @@ impl std::fmt::Display for CorsConfig {
 impl CorsConfig {
     /// Every key with its value written as TOML, in the order of a `cors.toml` file; `None` for
     /// a key left at a default that the file would not mention (`max_age` unset, opt-ins off).
-    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 14] {
+    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 15] {
         fn list(items: &[String]) -> Option<String> {
             let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
             Some(format!("[{}]", quoted.join(", ")))
@@ -166,6 +170,7 @@ impl CorsConfig {
             ),
             ("strict", opt_in(self.strict)),
             ("debug", opt_in(self.debug)),
+            ("record_all_decisions", opt_in(self.record_all_decisions)),
             (
                 "dangerously_allow_null_origin",
                 opt_in(self.dangerously_allow_null_origin),
