@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use bytes::Bytes;
 use http::HeaderValue;
 
 /// The two kinds of CORS request (Fetch, "CORS protocol").
@@ -185,6 +186,57 @@ impl RefusalReason {
     }
 }
 
+impl RefusalReason {
+    /// The reason's `Display` and a newline, as a body, built without the formatting machinery
+    /// when that is simple: fixed text costs nothing, and a short printable value is copied
+    /// into one buffer of the exact size. `None` when the value needs escaping or cutting,
+    /// which `Display` does.
+    pub(crate) fn plain_line(&self) -> Option<Bytes> {
+        let (before, value, after): (&str, &[u8], &str) =
+            match self {
+                RefusalReason::OriginNotAllowed { origin } => {
+                    ("origin \"", origin.as_bytes(), "\" is not allowed\n")
+                }
+                RefusalReason::MethodNotAllowed { method } => {
+                    ("method \"", method.as_bytes(), "\" is not allowed\n")
+                }
+                RefusalReason::HeaderNotAllowed { header } => (
+                    "request header \"",
+                    header.as_bytes(),
+                    "\" is not allowed\n",
+                ),
+                RefusalReason::MultipleOrigins => {
+                    return Some(Bytes::from_static(
+                        b"the request carries several Origin headers; browsers send one\n",
+                    ))
+                }
+                RefusalReason::RequestHeadersTooLong { .. } => return Some(Bytes::from_static(
+                    b"Access-Control-Request-Headers is longer than a browser sends (over 4096 \
+                      bytes or 64 lines)\n",
+                )),
+                RefusalReason::PrivateNetworkNotAllowed => {
+                    return Some(Bytes::from_static(
+                        b"private network access is not allowed\n",
+                    ))
+                }
+                RefusalReason::CredentialsNotAllowed => {
+                    return Some(Bytes::from_static(
+                        b"credentialed requests (with cookies) are not allowed\n",
+                    ))
+                }
+            };
+        if value.len() > Quoted::LIMIT || !value.iter().all(|&b| PLAIN[usize::from(b)]) {
+            return None;
+        }
+        let mut line = Vec::with_capacity(before.len() + value.len() + after.len());
+        line.extend_from_slice(before.as_bytes());
+        line.extend_from_slice(value);
+        line.extend_from_slice(after.as_bytes());
+        // Length equals capacity, so the buffer becomes the body without another allocation.
+        Some(Bytes::from(line))
+    }
+}
+
 impl fmt::Display for RefusalReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -222,9 +274,14 @@ impl fmt::Display for RefusalReason {
 /// 256 bytes cut, so that hostile values can neither forge lines nor fill logs.
 pub(crate) struct Quoted<'a>(pub(crate) &'a [u8]);
 
+impl Quoted<'_> {
+    /// Bytes shown before the value is cut.
+    const LIMIT: usize = 256;
+}
+
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 256;
+        const LIMIT: usize = Quoted::LIMIT;
         let shown = &self.0[..self.0.len().min(LIMIT)];
         f.write_str("\"")?;
         // Runs of printable ASCII are written whole; every other byte is escaped, so that what
@@ -269,7 +326,47 @@ fn ascii(bytes: &[u8]) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::Quoted;
+    use super::{Quoted, RefusalReason};
+    use http::HeaderValue;
+
+    #[test]
+    fn a_plain_refusal_line_is_the_reasons_display() {
+        let value = |text: &str| HeaderValue::from_str(text).unwrap();
+        let long = "a".repeat(300);
+        let reasons = [
+            RefusalReason::OriginNotAllowed {
+                origin: value("https://evil.example"),
+            },
+            RefusalReason::OriginNotAllowed {
+                origin: value("https://a\"b.example"),
+            },
+            RefusalReason::OriginNotAllowed {
+                origin: value(&format!("https://{long}.example")),
+            },
+            RefusalReason::MethodNotAllowed {
+                method: value("PATCH"),
+            },
+            RefusalReason::HeaderNotAllowed {
+                header: "x-custom".into(),
+            },
+            RefusalReason::HeaderNotAllowed {
+                header: "x\u{1}y".into(),
+            },
+            RefusalReason::MultipleOrigins,
+            RefusalReason::RequestHeadersTooLong { len: 5000 },
+            RefusalReason::PrivateNetworkNotAllowed,
+            RefusalReason::CredentialsNotAllowed,
+        ];
+        let mut direct = 0;
+        for reason in reasons {
+            if let Some(line) = reason.plain_line() {
+                assert_eq!(&line[..], format!("{reason}\n").as_bytes(), "{reason:?}");
+                direct += 1;
+            }
+        }
+        // Escaped, cut and hinted lines go through `Display`; the rest are written directly.
+        assert_eq!(direct, 7);
+    }
 
     #[test]
     fn quoted_escapes_hostile_bytes() {

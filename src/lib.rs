@@ -21,6 +21,7 @@ mod predicate;
 mod preset;
 mod reload;
 mod request;
+mod request_headers;
 mod service;
 mod validate;
 mod value;

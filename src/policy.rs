@@ -22,6 +22,7 @@ use crate::headers::{
 use crate::origin::serialized::SerializedOrigin;
 use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
+use crate::request_headers::{self, NameTrie};
 
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
@@ -169,6 +170,9 @@ pub(crate) struct Policy {
     pub(crate) strict: bool,
     /// Debug mode: refusals logged at `info`, hints in refusal bodies.
     pub(crate) debug: bool,
+    /// Whether allowed and not-CORS decisions go into the response's extensions too; refusals
+    /// always do.
+    pub(crate) record_all_decisions: bool,
     /// What hints compare refused origins with, built on the first hint.
     pub(crate) hints: std::sync::OnceLock<HintIndex>,
     /// What validation found valid but probably wrong.
@@ -186,6 +190,25 @@ pub(crate) struct Policy {
     pub(crate) headers_list: Option<HeaderValue>,
     /// `Vary` for preflight responses.
     pub(crate) vary_preflight: HeaderValue,
+    /// The preflight answers' headers that depend only on the policy.
+    pub(crate) preflight_headers: PreflightHeaders,
+}
+
+/// The header blocks of preflight answers, built once per policy, so that an answer costs a
+/// clone instead of a hash insert per header.
+#[derive(Debug, Default)]
+pub(crate) struct PreflightHeaders {
+    /// An allowed answer's headers, indexed by whether it carries `Access-Control-Allow-Headers`
+    /// (bit 0) and `Access-Control-Allow-Private-Network` (bit 1). Headers whose value comes
+    /// from the request hold a placeholder the answer always overwrites: replacing a value in
+    /// place never grows the clone.
+    allowed: [HeaderMap; 4],
+    /// A refused answer's headers, without a grant: `Vary`, `Content-Type`, `nosniff`.
+    refused: HeaderMap,
+    /// Whether `Access-Control-Allow-Methods` is the configured list, already in `allowed`.
+    methods_fixed: bool,
+    /// Whether `Access-Control-Allow-Headers` is the configured list, already in `allowed`.
+    names_fixed: bool,
 }
 
 /// The runtime warnings already given.
@@ -217,6 +240,9 @@ pub(crate) struct HeaderRule {
     pub(crate) any: bool,
     /// Lowercase and sorted, for a case-insensitive binary search.
     pub(crate) listed: Vec<Box<str>>,
+    /// `listed` as a trie, so that a preflight's names are read in one pass (see
+    /// `request_headers.rs`); `None` for a list too long to be worth it.
+    pub(crate) trie: Option<NameTrie>,
 }
 
 impl HeaderRule {
@@ -392,6 +418,13 @@ impl Policy {
         }
     }
 
+    /// `decision` when it goes into the response's extensions: always for a refusal, for the
+    /// others only when the policy records every decision. Recording costs the first insert
+    /// into `http::Extensions` (three allocations), which allowed requests should not pay.
+    pub(crate) fn recorded(&self, decision: CorsDecision) -> Option<CorsDecision> {
+        (self.record_all_decisions || decision.is_refused()).then_some(decision)
+    }
+
     /// The hint for a refusal, when there is one; see `hint.rs`.
     pub(crate) fn hint(&self, reason: &RefusalReason) -> Option<String> {
         let index = self.hints.get_or_init(|| HintIndex::new(&self.config));
@@ -516,15 +549,28 @@ impl Policy {
         if count == 0 {
             return Ok(None);
         }
-        let mut requested = false;
-        for name in list_elements(lines.iter()) {
-            if !self.allows_header(name) {
-                return Err(RefusalReason::HeaderNotAllowed {
-                    header: String::from_utf8_lossy(name).into_owned(),
-                });
+        let refused = |name: &[u8]| RefusalReason::HeaderNotAllowed {
+            header: String::from_utf8_lossy(name).into_owned(),
+        };
+        let requested = match &self.headers.trie {
+            Some(trie) => {
+                let rule = request_headers::Rule {
+                    trie,
+                    any: self.headers.any,
+                };
+                request_headers::read(lines.iter(), &rule).map_err(refused)?
             }
-            requested = true;
-        }
+            None => {
+                let mut requested = false;
+                for name in list_elements(lines.iter()) {
+                    if !self.allows_header(name) {
+                        return Err(refused(name));
+                    }
+                    requested = true;
+                }
+                requested
+            }
+        };
         if !requested {
             return Ok(None);
         }
@@ -533,9 +579,8 @@ impl Policy {
         }
         // Echo the request's names: they are all allowed, and echoing keeps the answer exact
         // whether the policy lists names or reflects them because of credentials.
-        let mut iter = lines.iter();
-        match (iter.next(), iter.next()) {
-            (Some(only), None) => Ok(Some(only.clone())),
+        match (count, lines.iter().next()) {
+            (1, Some(only)) => Ok(Some(only.clone())),
             _ => Ok(join_names(list_elements(lines.iter()))),
         }
     }
@@ -562,62 +607,139 @@ impl Policy {
     }
 
     /// Builds the response to a preflight; the inner service never sees it. It carries the
-    /// decision in its extensions: allowed, or `refusal`.
+    /// decision in its extensions: `refusal` always, an allowed one when the policy records
+    /// every decision.
     pub(crate) fn preflight_response(
         &self,
         answer: &PreflightAnswer,
         refusal: Option<Refusal>,
     ) -> Response<Bytes> {
-        // Six fit without growing: Vary, the origin, credentials, methods, headers, max age.
-        let mut headers = HeaderMap::with_capacity(6);
-        headers.insert(VARY, self.vary_preflight.clone());
-        let (status, body) = match answer {
+        let (status, headers, body) = match answer {
             PreflightAnswer::Allowed {
                 grant,
                 private_network,
-            } => {
-                self.write_grant(&mut headers, grant);
-                if let Some(max_age) = &self.max_age {
-                    headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
-                }
-                if *private_network {
-                    headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE.clone());
-                }
-                (StatusCode::NO_CONTENT, Bytes::new())
-            }
+            } => (
+                StatusCode::NO_CONTENT,
+                self.allowed_preflight_headers(grant, *private_network),
+                Bytes::new(),
+            ),
             PreflightAnswer::Refused {
                 grant: Some(grant), ..
             } => {
+                // Six fit without growing: Vary, the origin, credentials, methods, headers.
+                let mut headers = HeaderMap::with_capacity(6);
+                headers.insert(VARY, self.vary_preflight.clone());
                 self.write_grant(&mut headers, grant);
-                (StatusCode::NO_CONTENT, Bytes::new())
+                (StatusCode::NO_CONTENT, headers, Bytes::new())
             }
             PreflightAnswer::Refused {
                 reason,
                 grant: None,
             } => {
-                headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
-                headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-                let body = match refusal.as_ref() {
-                    Some(refusal) => RefusalBody {
-                        refusal,
-                        hint: self.debug.then(|| refusal.hint()).flatten(),
-                    },
-                    None => RefusalBody {
-                        refusal: &Refusal::new(CorsRequestKind::Preflight, reason.clone()),
-                        hint: None,
-                    },
+                let headers = self.preflight_headers.refused.clone();
+                let hint = refusal
+                    .as_ref()
+                    .and_then(|refusal| self.debug.then(|| refusal.hint()).flatten());
+                // Without a hint the body is the reason's line, written directly when it can be.
+                let plain = match hint {
+                    None => refusal
+                        .as_ref()
+                        .map_or(reason, Refusal::reason)
+                        .plain_line(),
+                    Some(_) => None,
                 };
-                (StatusCode::FORBIDDEN, line_to_bytes(&body))
+                let body = plain.unwrap_or_else(|| {
+                    let body = match refusal.as_ref() {
+                        Some(refusal) => RefusalBody { refusal, hint },
+                        None => RefusalBody {
+                            refusal: &Refusal::new(CorsRequestKind::Preflight, reason.clone()),
+                            hint: None,
+                        },
+                    };
+                    line_to_bytes(&body)
+                });
+                (StatusCode::FORBIDDEN, headers, body)
             }
         };
         let mut response = Response::new(body);
         *response.status_mut() = status;
         *response.headers_mut() = headers;
-        response.extensions_mut().insert(match refusal {
+        let decision = match refusal {
             Some(refusal) => CorsDecision::Refused(refusal),
             None => CorsDecision::Allowed(CorsRequestKind::Preflight),
-        });
+        };
+        if let Some(decision) = self.recorded(decision) {
+            response.extensions_mut().insert(decision);
+        }
         response
+    }
+
+    /// The headers of an allowed preflight's answer: a clone of the prepared block with the
+    /// request's values filled in. Filling in replaces values in place, so the clone is the
+    /// answer's only allocation (two: the map's index and its entries).
+    fn allowed_preflight_headers(&self, grant: &Grant, private_network: bool) -> HeaderMap {
+        let prepared = &self.preflight_headers;
+        let with_names = grant.allow_headers.is_some();
+        let mut headers =
+            prepared.allowed[usize::from(with_names) | usize::from(private_network) << 1].clone();
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
+        if !prepared.methods_fixed {
+            if let Some(methods) = &grant.allow_methods {
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
+            }
+        }
+        if !prepared.names_fixed {
+            if let Some(names) = &grant.allow_headers {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
+            }
+        }
+        headers
+    }
+
+    /// Prepares the preflight answers' header blocks; called once, when the policy is built.
+    pub(crate) fn prepare_preflight_headers(&mut self) {
+        // `allow_method` answers with the configured list unless credentials make `*` literal
+        // or nothing is listed; `allow_request_headers` with the configured list for `*`
+        // without credentials. Otherwise the values come from the request.
+        let methods_fixed = !(self.methods.any && self.credentials) && self.methods_list.is_some();
+        let names_fixed = self.headers.any && !self.credentials && self.headers_list.is_some();
+        // Stands in for a request's value until the answer overwrites it; never sent.
+        let slot = HeaderValue::from_static("");
+        let allowed = |index: usize| {
+            let (with_names, private_network) = (index & 1 == 1, index & 2 == 2);
+            let mut headers = HeaderMap::with_capacity(7);
+            headers.insert(VARY, self.vary_preflight.clone());
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, slot.clone());
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+            }
+            let methods = self.methods_list.clone().filter(|_| methods_fixed);
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_METHODS,
+                methods.unwrap_or(slot.clone()),
+            );
+            if with_names {
+                let names = self.headers_list.clone().filter(|_| names_fixed);
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.unwrap_or(slot.clone()));
+            }
+            if let Some(max_age) = &self.max_age {
+                headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
+            }
+            if private_network {
+                headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE.clone());
+            }
+            headers
+        };
+        let mut refused = HeaderMap::with_capacity(3);
+        refused.insert(VARY, self.vary_preflight.clone());
+        refused.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
+        refused.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+        self.preflight_headers = PreflightHeaders {
+            allowed: [allowed(0), allowed(1), allowed(2), allowed(3)],
+            refused,
+            methods_fixed,
+            names_fixed,
+        };
     }
 
     fn write_grant(&self, headers: &mut HeaderMap, grant: &Grant) {

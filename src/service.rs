@@ -351,7 +351,12 @@ pub(crate) fn refuse_at(
 ) -> Refusal {
     let logged =
         policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
-    let hint = logged.then(|| policy.hint(&reason)).flatten();
+    if !logged {
+        // Nobody listens at `debug`, and without debug mode the event would be at `debug`:
+        // skip reading the origin (all of it, however long) and the near-miss search.
+        return Refusal::new(kind, reason);
+    }
+    let hint = policy.hint(&reason);
     // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
     let origin = String::from_utf8_lossy(origin.map_or(&b""[..], |o| o.as_bytes()));
     macro_rules! event {

@@ -10,6 +10,7 @@ use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::origin::{is_loopback, OriginMatcher};
 use crate::policy::{HeaderRule, MethodRule, Policy};
 use crate::preset::Preset;
+use crate::request_headers::NameTrie;
 use crate::warning::ConfigWarning;
 
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
@@ -105,7 +106,7 @@ pub(crate) fn validate_with(
                  access-control-request-private-network"
             }
         });
-    Ok(Policy {
+    let mut policy = Policy {
         config: given.clone(),
         origins,
         credentials: config.allow_credentials,
@@ -114,6 +115,7 @@ pub(crate) fn validate_with(
         private_network: config.allow_private_network,
         strict: config.strict,
         debug: config.debug,
+        record_all_decisions: config.record_all_decisions,
         warnings,
         said: Default::default(),
         hints: std::sync::OnceLock::new(),
@@ -122,7 +124,10 @@ pub(crate) fn validate_with(
         methods_list,
         headers_list,
         vary_preflight,
-    })
+        preflight_headers: Default::default(),
+    };
+    policy.prepare_preflight_headers();
+    Ok(policy)
 }
 
 /// The configuration with its presets' lists appended. Names browsers never let scripts send
@@ -508,7 +513,7 @@ fn check_regexes(
         }
         if all_compile {
             match compile_set(&config.allowed_origin_regexes) {
-                Ok(set) => origins.set_regexes(set),
+                Ok(set) => origins.set_regexes(set, &config.allowed_origin_regexes),
                 Err(problem) => errors.push(ConfigError::new(
                     Kind::InvalidRegex,
                     KEY,
@@ -714,6 +719,7 @@ fn check_request_headers(
         join(names.iter().map(String::as_str))
     };
     rule.listed = names.into_iter().map(String::into_boxed_str).collect();
+    rule.trie = NameTrie::new(rule.listed.iter().map(|name| &**name));
     (rule, list)
 }
 

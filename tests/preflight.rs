@@ -642,3 +642,57 @@ async fn a_requested_method_that_is_not_a_token_is_malformed_even_under_the_wild
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(cors_headers(&response).is_empty());
 }
+
+/// An `Origin` longer than any allowed origin, or than any origin can be, is refused by its
+/// length, with its reason, on both paths; the body shows the start of the value and says
+/// where it was cut, never the whole of it. Patterns keep allowing origins longer than every
+/// listed one.
+#[tokio::test]
+async fn an_oversized_origin_is_refused_with_its_reason() {
+    let huge = format!("https://{}.example.com", "a".repeat(64 * 1024));
+    // Longer than the listed origin, far shorter than an origin can be.
+    let longer = format!("https://{}.example.com", "a".repeat(40));
+    let listed_only = CorsLayer::builder().allow_origins([APP]).build().unwrap();
+    let with_patterns = CorsLayer::builder()
+        .allow_origins([APP, "https://**.example.com"])
+        .allow_origin_regexes([r"https://[a-z]+\.example\.org"])
+        .build()
+        .unwrap();
+    for (layer, origin) in [
+        (&listed_only, &huge),
+        (&listed_only, &longer),
+        (&with_patterns, &huge),
+    ] {
+        for request in [
+            preflight(origin, "PUT", &[]),
+            request("GET", Some(origin), &[]),
+        ] {
+            match layer.decide(&request) {
+                CorsDecision::Refused(refusal) => assert!(
+                    matches!(
+                        refusal.reason(),
+                        RefusalReason::OriginNotAllowed { origin: refused }
+                            if refused.as_bytes() == origin.as_bytes()
+                    ),
+                    "{refusal:?}"
+                ),
+                other => panic!("not refused: {other:?}"),
+            }
+        }
+        let response = send(layer, preflight(origin, "PUT", &[])).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(header(&response, "access-control-allow-origin"), None);
+        let body = body_text(response).await;
+        assert!(body.starts_with("origin \"https://aaaa"), "{body}");
+        if origin.len() > 256 {
+            let cut = format!("(cut at 256 of {} bytes)\n", origin.len());
+            assert!(body.ends_with(&cut), "{body}");
+        }
+    }
+    let response = send(&with_patterns, preflight(&longer, "PUT", &[])).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(longer.as_str())
+    );
+}

@@ -7,6 +7,8 @@
 
 pub(crate) mod entry;
 pub(crate) mod hash;
+#[cfg(feature = "regex")]
+mod prefilter;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
@@ -29,6 +31,9 @@ pub(crate) struct OriginMatcher {
     /// Canonical origin bytes to the value echoed in `Access-Control-Allow-Origin`, which is
     /// byte-equal to the request's and saves copying it.
     exact: HashMap<Box<[u8]>, HeaderValue, BuildFastHasher>,
+    /// The longest exact origin, the most any origin can be when nothing else can match;
+    /// longer values are refused before they are hashed.
+    longest_exact: usize,
     patterns: Vec<SchemePatterns>,
     /// Keep wildcards from matching hosts under a public suffix that lies below the wildcard's
     /// domain (`attacker.s3.amazonaws.com` for `**.amazonaws.com`), which anyone can register.
@@ -39,6 +44,9 @@ pub(crate) struct OriginMatcher {
     guard_insecure_regex_matches: bool,
     #[cfg(feature = "regex")]
     regexes: Option<::regex::RegexSet>,
+    /// What an origin must start and end with for some regex to match it, tested first.
+    #[cfg(feature = "regex")]
+    prefilter: prefilter::Prefilter,
 }
 
 /// The result of matching a request's `Origin`.
@@ -74,6 +82,7 @@ impl OriginMatcher {
     /// Adds a canonical origin (or `null`).
     pub(crate) fn add_exact(&mut self, origin: &str) {
         if let Ok(value) = HeaderValue::from_str(origin) {
+            self.longest_exact = self.longest_exact.max(origin.len());
             self.exact.insert(origin.as_bytes().into(), value);
         }
     }
@@ -93,9 +102,21 @@ impl OriginMatcher {
         self.patterns[index].add(pattern.host, pattern.port);
     }
 
+    /// Sets the compiled set of `patterns` (as the user wrote them, unanchored).
     #[cfg(feature = "regex")]
-    pub(crate) fn set_regexes(&mut self, regexes: ::regex::RegexSet) {
+    pub(crate) fn set_regexes(&mut self, regexes: ::regex::RegexSet, patterns: &[String]) {
         self.regexes = Some(regexes);
+        self.prefilter =
+            prefilter::Prefilter::new(patterns.iter().map(|p| self::regex::anchored(p)));
+    }
+
+    /// The longest value this matcher can allow: anything longer is refused by its length.
+    fn longest(&self) -> usize {
+        if self.patterns.is_empty() && !self.has_regexes() {
+            self.longest_exact
+        } else {
+            serialized::MAX_ORIGIN_LEN
+        }
     }
 
     /// Matches a request's `Origin` value.
@@ -103,9 +124,9 @@ impl OriginMatcher {
         if self.any {
             return OriginMatch::Any;
         }
-        // Nothing longer can be an origin; refusing it here keeps hostile values from being
-        // hashed or scanned.
-        if origin.len() > serialized::MAX_ORIGIN_LEN {
+        // Nothing longer can be an origin, or be allowed; refusing it here keeps hostile values
+        // from being hashed or scanned.
+        if origin.len() > self.longest() {
             return OriginMatch::None;
         }
         if let Some(value) = self.exact.get(origin.as_bytes()) {
@@ -123,6 +144,11 @@ impl OriginMatcher {
         }
         #[cfg(feature = "regex")]
         if let Some(regexes) = &self.regexes {
+            // Most origins no regex allows lack the literals every match has: refused here
+            // without running the automaton.
+            if !self.prefilter.admits(origin.as_bytes()) {
+                return OriginMatch::None;
+            }
             let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
             if insecure && self.guard_insecure_regex_matches {
                 return OriginMatch::None;

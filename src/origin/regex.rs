@@ -8,7 +8,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 const SIZE_LIMIT: usize = 1 << 20;
 
 /// Anchors a user's pattern so that it must match the whole origin.
-fn anchored(pattern: &str) -> String {
+pub(crate) fn anchored(pattern: &str) -> String {
     format!("^(?:{pattern})$")
 }
 

@@ -1,0 +1,245 @@
+//! Reading `Access-Control-Request-Headers` in one pass: every byte of the value is looked up
+//! once in a class table and moves one step through a case-insensitive trie of the allowed
+//! names, so splitting the list, trimming, checking the token syntax and matching the names
+//! happen together instead of in three walks over the same bytes.
+
+use http::HeaderValue;
+
+/// Columns of the transition table: 0 for a byte that cannot be in a name, then one per
+/// `tchar` (RFC 9110 §5.6.2) with letters folded to lowercase.
+const COLUMNS: usize = 52;
+/// A comma: the end of an element.
+const COMMA: u8 = 0xfe;
+/// Optional whitespace (space or tab) around an element.
+const OWS: u8 = 0xfd;
+/// The state no name leads out of; every transition from it returns to it.
+const DEAD: u16 = 0;
+const ROOT: u16 = 1;
+/// Beyond this many states the trie is not built and names are matched one by one: a policy
+/// that long is rare, and the table would cost more memory than it saves time.
+const MAX_STATES: usize = 4096;
+
+/// Each byte's class: a column of the transition table, [`COMMA`] or [`OWS`].
+static CLASS: [u8; 256] = {
+    const TCHAR: &[u8] = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < TCHAR.len() {
+        table[TCHAR[i] as usize] = i as u8 + 1;
+        if TCHAR[i].is_ascii_lowercase() {
+            table[TCHAR[i].to_ascii_uppercase() as usize] = i as u8 + 1;
+        }
+        i += 1;
+    }
+    table[b',' as usize] = COMMA;
+    table[b' ' as usize] = OWS;
+    table[b'\t' as usize] = OWS;
+    table
+};
+
+/// The allowed request header names as a trie over byte classes, matched case-insensitively.
+#[derive(Debug)]
+pub(crate) struct NameTrie {
+    /// `next[state * COLUMNS + class]`.
+    next: Vec<u16>,
+    /// Whether the name read so far is allowed, per state.
+    accepts: Vec<bool>,
+}
+
+impl NameTrie {
+    /// The trie of `names` (valid tokens), or `None` when it would be too large.
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<Self> {
+        let mut trie = Self {
+            next: vec![DEAD; 2 * COLUMNS],
+            accepts: vec![false; 2],
+        };
+        for name in names {
+            let mut state = ROOT;
+            for &byte in name.as_bytes() {
+                let column = usize::from(CLASS[usize::from(byte)]);
+                if column == 0 || column >= COLUMNS {
+                    return None;
+                }
+                let at = usize::from(state) * COLUMNS + column;
+                if trie.next[at] == DEAD {
+                    if trie.accepts.len() >= MAX_STATES {
+                        return None;
+                    }
+                    trie.next[at] = trie.accepts.len() as u16;
+                    trie.next.extend_from_slice(&[DEAD; COLUMNS]);
+                    trie.accepts.push(false);
+                }
+                state = trie.next[at];
+            }
+            trie.accepts[usize::from(state)] = true;
+        }
+        Some(trie)
+    }
+}
+
+/// What a policy accepts in `Access-Control-Request-Headers`.
+pub(crate) struct Rule<'a> {
+    pub(crate) trie: &'a NameTrie,
+    /// `*`: every name but `authorization` (Fetch never lets a wildcard cover it), which only
+    /// the trie can allow.
+    pub(crate) any: bool,
+}
+
+/// Reads every element of every line, in order. `Ok(true)` when all are allowed and there is
+/// at least one, `Ok(false)` when there is none, and `Err` with the first element (trimmed)
+/// that is not allowed, whether because the rule does not name it or because it is not a
+/// header name at all.
+pub(crate) fn read<'v>(
+    lines: impl Iterator<Item = &'v HeaderValue>,
+    rule: &Rule<'_>,
+) -> Result<bool, &'v [u8]> {
+    let trie = rule.trie;
+    let mut requested = false;
+    for line in lines {
+        let bytes = line.as_bytes();
+        // The element being read: its first and past-its-last non-whitespace byte, the trie
+        // state, whether whitespace followed its bytes, and whether it is not a token.
+        let (mut start, mut end) = (0, 0);
+        let mut state = DEAD;
+        let (mut in_element, mut spaced, mut malformed) = (false, false, false);
+        for (i, &byte) in bytes.iter().enumerate() {
+            let class = CLASS[usize::from(byte)];
+            if class == COMMA {
+                if in_element {
+                    let name = &bytes[start..end];
+                    if !allowed(rule, trie, state, malformed, name) {
+                        return Err(name);
+                    }
+                    requested = true;
+                    in_element = false;
+                }
+                continue;
+            }
+            if class == OWS {
+                spaced = in_element;
+                continue;
+            }
+            if !in_element {
+                (start, state, in_element, spaced, malformed) = (i, ROOT, true, false, false);
+            }
+            // Whitespace inside an element, or a byte no name has: not a token.
+            malformed |= spaced | (class == 0);
+            spaced = false;
+            end = i + 1;
+            state = trie.next[usize::from(state) * COLUMNS + usize::from(class)];
+        }
+        if in_element {
+            let name = &bytes[start..end];
+            if !allowed(rule, trie, state, malformed, name) {
+                return Err(name);
+            }
+            requested = true;
+        }
+    }
+    Ok(requested)
+}
+
+#[inline]
+fn allowed(rule: &Rule<'_>, trie: &NameTrie, state: u16, malformed: bool, name: &[u8]) -> bool {
+    !malformed
+        && (trie.accepts[usize::from(state)]
+            || (rule.any && !name.eq_ignore_ascii_case(b"authorization")))
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderValue;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::{read, NameTrie, Rule};
+    use crate::headers::{is_token, list_elements};
+
+    const LISTED: [&str; 4] = ["authorization", "content-type", "x-request-id", "x-a"];
+
+    /// The rule read the slow way: split, trim, check the syntax, look the name up.
+    fn reference<'v>(lines: &'v [HeaderValue], any: bool) -> Result<bool, &'v [u8]> {
+        let mut requested = false;
+        for name in list_elements(lines.iter()) {
+            let listed = LISTED
+                .iter()
+                .any(|l| l.as_bytes().eq_ignore_ascii_case(name));
+            let allowed =
+                is_token(name) && (listed || (any && !name.eq_ignore_ascii_case(b"authorization")));
+            if !allowed {
+                return Err(name);
+            }
+            requested = true;
+        }
+        Ok(requested)
+    }
+
+    fn values(lines: &[&'static str]) -> Vec<HeaderValue> {
+        lines.iter().map(|l| HeaderValue::from_static(l)).collect()
+    }
+
+    #[test]
+    fn names_are_split_trimmed_and_matched_in_any_case() {
+        let trie = NameTrie::new(LISTED).unwrap();
+        let rule = Rule {
+            trie: &trie,
+            any: false,
+        };
+        let ok = values(&[" Content-Type ,\tauthorization,, ", "", "X-Request-ID"]);
+        assert_eq!(read(ok.iter(), &rule), Ok(true));
+        assert_eq!(read(values(&[" , ,"]).iter(), &rule), Ok(false));
+        let bad = values(&["content-type, x-other ,x-a"]);
+        assert_eq!(read(bad.iter(), &rule), Err(&b"x-other"[..]));
+        let spaced = values(&["content type"]);
+        assert_eq!(read(spaced.iter(), &rule), Err(&b"content type"[..]));
+        let prefix = values(&["x-"]);
+        assert_eq!(read(prefix.iter(), &rule), Err(&b"x-"[..]));
+        let longer = values(&["x-ab"]);
+        assert_eq!(read(longer.iter(), &rule), Err(&b"x-ab"[..]));
+    }
+
+    #[test]
+    fn a_wildcard_covers_every_name_but_authorization() {
+        let trie = NameTrie::new(["content-type"]).unwrap();
+        let rule = Rule {
+            trie: &trie,
+            any: true,
+        };
+        assert_eq!(
+            read(values(&["x-anything, content-type"]).iter(), &rule),
+            Ok(true)
+        );
+        let auth = values(&["x-a, Authorization"]);
+        assert_eq!(read(auth.iter(), &rule), Err(&b"Authorization"[..]));
+        assert_eq!(read(values(&["x(y)"]).iter(), &rule), Err(&b"x(y)"[..]));
+    }
+
+    proptest! {
+        /// One pass gives what splitting, trimming, checking and looking up give.
+        #[test]
+        fn one_pass_reads_what_the_list_syntax_says(
+            lines in vec(
+                vec(
+                    prop_oneof![
+                        prop::sample::select(vec![
+                            "authorization", "Content-Type", "x-request-id", "x-a", "x-",
+                            "x-ab", "content-typ", "a b", "x(y)", "", " ", "\t", ",", " , ",
+                        ]).prop_map(str::to_owned),
+                        "[ -~\t]{0,6}",
+                    ],
+                    0..6,
+                ).prop_map(|parts| parts.concat()),
+                0..4,
+            ),
+            any in any::<bool>(),
+        ) {
+            let lines: Vec<HeaderValue> = lines
+                .iter()
+                .filter_map(|line| HeaderValue::from_str(line).ok())
+                .collect();
+            let trie = NameTrie::new(LISTED).unwrap();
+            let rule = Rule { trie: &trie, any };
+            prop_assert_eq!(read(lines.iter(), &rule), reference(&lines, any));
+        }
+    }
+}
