@@ -203,6 +203,10 @@ pub(crate) struct PreflightHeaders {
     /// from the request hold a placeholder the answer always overwrites: replacing a value in
     /// place never grows the clone.
     allowed: [HeaderMap; 4],
+    /// A refused answer's headers that still grant the origin, indexed by whether they carry
+    /// `Access-Control-Allow-Methods` (bit 0) and `Access-Control-Allow-Headers` (bit 1), all
+    /// with placeholders the answer overwrites.
+    granted: [HeaderMap; 4],
     /// A refused answer's headers, without a grant: `Vary`, `Content-Type`, `nosniff`.
     refused: HeaderMap,
     /// Whether `Access-Control-Allow-Methods` is the configured list, already in `allowed`.
@@ -308,6 +312,31 @@ pub(crate) struct Grant {
     allow_origin: HeaderValue,
     allow_methods: Option<HeaderValue>,
     allow_headers: Option<HeaderValue>,
+}
+
+/// Fills a prepared block's placeholders with `grant`'s origin and, when given, the methods
+/// and names. The block has a handful of entries: walking them and comparing names costs less
+/// than hashing each name for a lookup, and replacing values never grows the block.
+fn fill(
+    headers: &mut HeaderMap,
+    grant: &Grant,
+    methods: Option<&HeaderValue>,
+    names: Option<&HeaderValue>,
+) {
+    for (name, value) in headers.iter_mut() {
+        let filled = if name == ACCESS_CONTROL_ALLOW_ORIGIN {
+            Some(&grant.allow_origin)
+        } else if name == ACCESS_CONTROL_ALLOW_METHODS {
+            methods
+        } else if name == ACCESS_CONTROL_ALLOW_HEADERS {
+            names
+        } else {
+            None
+        };
+        if let Some(filled) = filled {
+            *value = filled.clone();
+        }
+    }
 }
 
 impl Policy {
@@ -626,10 +655,16 @@ impl Policy {
             PreflightAnswer::Refused {
                 grant: Some(grant), ..
             } => {
-                // Six fit without growing: Vary, the origin, credentials, methods, headers.
-                let mut headers = HeaderMap::with_capacity(6);
-                headers.insert(VARY, self.vary_preflight.clone());
-                self.write_grant(&mut headers, grant);
+                let prepared = &self.preflight_headers;
+                let index = usize::from(grant.allow_methods.is_some())
+                    | usize::from(grant.allow_headers.is_some()) << 1;
+                let mut headers = prepared.granted[index].clone();
+                fill(
+                    &mut headers,
+                    grant,
+                    grant.allow_methods.as_ref(),
+                    grant.allow_headers.as_ref(),
+                );
                 (StatusCode::NO_CONTENT, headers, Bytes::new())
             }
             PreflightAnswer::Refused {
@@ -680,19 +715,17 @@ impl Policy {
     fn allowed_preflight_headers(&self, grant: &Grant, private_network: bool) -> HeaderMap {
         let prepared = &self.preflight_headers;
         let with_names = grant.allow_headers.is_some();
-        let mut headers =
-            prepared.allowed[usize::from(with_names) | usize::from(private_network) << 1].clone();
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
-        if !prepared.methods_fixed {
-            if let Some(methods) = &grant.allow_methods {
-                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
-            }
-        }
-        if !prepared.names_fixed {
-            if let Some(names) = &grant.allow_headers {
-                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
-            }
-        }
+        let index = usize::from(with_names) | usize::from(private_network) << 1;
+        let mut headers = prepared.allowed[index].clone();
+        let methods = grant
+            .allow_methods
+            .as_ref()
+            .filter(|_| !prepared.methods_fixed);
+        let names = grant
+            .allow_headers
+            .as_ref()
+            .filter(|_| !prepared.names_fixed);
+        fill(&mut headers, grant, methods, names);
         headers
     }
 
@@ -730,28 +763,34 @@ impl Policy {
             }
             headers
         };
+        // A refused answer that still grants the origin, so that the browser names the method
+        // or header at fault: every value but `Vary` and credentials comes from the request.
+        let granted = |index: usize| {
+            let (methods, names) = (index & 1 == 1, index & 2 == 2);
+            let mut headers = HeaderMap::with_capacity(5);
+            headers.insert(VARY, self.vary_preflight.clone());
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, slot.clone());
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+            }
+            if methods {
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, slot.clone());
+            }
+            if names {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, slot.clone());
+            }
+            headers
+        };
         let mut refused = HeaderMap::with_capacity(3);
         refused.insert(VARY, self.vary_preflight.clone());
         refused.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
         refused.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
         self.preflight_headers = PreflightHeaders {
             allowed: [allowed(0), allowed(1), allowed(2), allowed(3)],
+            granted: [granted(0), granted(1), granted(2), granted(3)],
             refused,
             methods_fixed,
             names_fixed,
         };
-    }
-
-    fn write_grant(&self, headers: &mut HeaderMap, grant: &Grant) {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
-        if self.credentials {
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
-        }
-        if let Some(methods) = &grant.allow_methods {
-            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, methods.clone());
-        }
-        if let Some(names) = &grant.allow_headers {
-            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
-        }
     }
 }

@@ -132,7 +132,16 @@ impl OriginMatcher {
         if let Some(value) = self.exact.get(origin.as_bytes()) {
             return OriginMatch::Listed(value);
         }
-        if self.patterns.is_empty() && !self.has_regexes() {
+        // Most origins no regex allows lack the literals every match has: they are refused
+        // here, without being parsed or run through the automaton.
+        #[cfg(feature = "regex")]
+        let regexes = self
+            .regexes
+            .as_ref()
+            .filter(|_| self.prefilter.admits(origin.as_bytes()));
+        #[cfg(not(feature = "regex"))]
+        let regexes: Option<()> = None;
+        if self.patterns.is_empty() && regexes.is_none() {
             return OriginMatch::None;
         }
         let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
@@ -143,12 +152,7 @@ impl OriginMatcher {
             return OriginMatch::Pattern;
         }
         #[cfg(feature = "regex")]
-        if let Some(regexes) = &self.regexes {
-            // Most origins no regex allows lack the literals every match has: refused here
-            // without running the automaton.
-            if !self.prefilter.admits(origin.as_bytes()) {
-                return OriginMatch::None;
-            }
+        if let Some(regexes) = regexes {
             let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
             if insecure && self.guard_insecure_regex_matches {
                 return OriginMatch::None;
