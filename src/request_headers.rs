@@ -12,9 +12,13 @@ const COLUMNS: usize = 52;
 const COMMA: u8 = 0xfe;
 /// Optional whitespace (space or tab) around an element.
 const OWS: u8 = 0xfd;
-/// The state no name leads out of; every transition from it returns to it.
-const DEAD: u16 = 0;
-const ROOT: u16 = 1;
+/// States are rows of the transition table, named by their offset in it, so that a step is
+/// one addition and one load. A byte no name can have leads to `INVALID`, which no step
+/// leaves: the element is not a token.
+const INVALID: u32 = 0;
+/// A token that no allowed name starts with; only an invalid byte leads out of it.
+const DEAD: u32 = COLUMNS as u32;
+const ROOT: u32 = 2 * COLUMNS as u32;
 /// Beyond this many states the trie is not built and names are matched one by one: a policy
 /// that long is rare, and the table would cost more memory than it saves time.
 const MAX_STATES: usize = 4096;
@@ -40,19 +44,26 @@ static CLASS: [u8; 256] = {
 /// The allowed request header names as a trie over byte classes, matched case-insensitively.
 #[derive(Debug)]
 pub(crate) struct NameTrie {
-    /// `next[state * COLUMNS + class]`.
-    next: Vec<u16>,
-    /// Whether the name read so far is allowed, per state.
+    /// `next[state + class]`: the next state, for each state and byte class.
+    next: Vec<u32>,
+    /// Whether the name read so far is allowed, per state (its row number).
     accepts: Vec<bool>,
 }
 
 impl NameTrie {
     /// The trie of `names` (valid tokens), or `None` when it would be too large.
     pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<Self> {
+        // A fresh row: an invalid byte leads to `INVALID`, any other to `DEAD` until a name
+        // gives it a state of its own.
+        let mut row = [DEAD; COLUMNS];
+        row[0] = INVALID;
         let mut trie = Self {
-            next: vec![DEAD; 2 * COLUMNS],
-            accepts: vec![false; 2],
+            next: Vec::with_capacity(3 * COLUMNS),
+            accepts: vec![false; 3],
         };
+        trie.next.extend_from_slice(&[INVALID; COLUMNS]);
+        trie.next.extend_from_slice(&row);
+        trie.next.extend_from_slice(&row);
         for name in names {
             let mut state = ROOT;
             for &byte in name.as_bytes() {
@@ -60,18 +71,18 @@ impl NameTrie {
                 if column == 0 || column >= COLUMNS {
                     return None;
                 }
-                let at = usize::from(state) * COLUMNS + column;
+                let at = state as usize + column;
                 if trie.next[at] == DEAD {
                     if trie.accepts.len() >= MAX_STATES {
                         return None;
                     }
-                    trie.next[at] = trie.accepts.len() as u16;
-                    trie.next.extend_from_slice(&[DEAD; COLUMNS]);
+                    trie.next[at] = trie.next.len() as u32;
+                    trie.next.extend_from_slice(&row);
                     trie.accepts.push(false);
                 }
                 state = trie.next[at];
             }
-            trie.accepts[usize::from(state)] = true;
+            trie.accepts[state as usize / COLUMNS] = true;
         }
         Some(trie)
     }
@@ -102,8 +113,8 @@ pub(crate) fn read<'v>(
                 at += 1;
                 continue;
             }
-            let (name, state, malformed, next) = element(bytes, at, rule.trie);
-            if !allowed(rule, state, malformed, name) {
+            let (name, state, next) = element(bytes, at, rule.trie);
+            if !allowed(rule, state, name) {
                 return Err(name);
             }
             requested = true;
@@ -114,21 +125,19 @@ pub(crate) fn read<'v>(
 }
 
 /// The element starting at `start` (not whitespace, not a comma): its trimmed bytes, the trie
-/// state they lead to, whether it is not a token, and where reading goes on.
+/// state they lead to, and where reading goes on.
 #[inline]
-fn element<'v>(bytes: &'v [u8], start: usize, trie: &NameTrie) -> (&'v [u8], u16, bool, usize) {
+fn element<'v>(bytes: &'v [u8], start: usize, trie: &NameTrie) -> (&'v [u8], u32, usize) {
     let mut state = ROOT;
-    let mut malformed = false;
     let mut end = bytes.len();
-    // The name: a tight loop of one table lookup and one transition per byte.
+    // The name: one table lookup and one step per byte.
     for (offset, &byte) in bytes[start..].iter().enumerate() {
         let class = CLASS[usize::from(byte)];
         if class >= OWS {
             end = start + offset;
             break;
         }
-        malformed |= class == 0;
-        state = trie.next[usize::from(state) * COLUMNS + usize::from(class)];
+        state = trie.next[state as usize + usize::from(class)];
     }
     // Whitespace, then the comma or the end of the line; anything else means the element has
     // whitespace inside, so it is not a token: it runs to the next comma, trimmed.
@@ -138,8 +147,8 @@ fn element<'v>(bytes: &'v [u8], start: usize, trie: &NameTrie) -> (&'v [u8], u16
         .take_while(|&&b| CLASS[usize::from(b)] == OWS)
         .count();
     match rest.get(spaces) {
-        None => (&bytes[start..end], state, malformed, bytes.len()),
-        Some(&b',') => (&bytes[start..end], state, malformed, end + spaces + 1),
+        None => (&bytes[start..end], state, bytes.len()),
+        Some(&b',') => (&bytes[start..end], state, end + spaces + 1),
         Some(_) => {
             let comma = rest
                 .iter()
@@ -152,15 +161,15 @@ fn element<'v>(bytes: &'v [u8], start: usize, trie: &NameTrie) -> (&'v [u8], u16
                     .rev()
                     .take_while(|&&b| CLASS[usize::from(b)] == OWS)
                     .count();
-            (&name[..trimmed], DEAD, true, comma + 1)
+            (&name[..trimmed], INVALID, comma + 1)
         }
     }
 }
 
 #[inline]
-fn allowed(rule: &Rule<'_>, state: u16, malformed: bool, name: &[u8]) -> bool {
-    !malformed
-        && (rule.trie.accepts[usize::from(state)]
+fn allowed(rule: &Rule<'_>, state: u32, name: &[u8]) -> bool {
+    state != INVALID
+        && (rule.trie.accepts[state as usize / COLUMNS]
             || (rule.any && !name.eq_ignore_ascii_case(b"authorization")))
 }
 
