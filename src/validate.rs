@@ -523,7 +523,9 @@ fn check_regex_findings(
                     "match https only, such as {fix}; if you accept the risk, set \
                      dangerously_allow_insecure_origins"
                 ),
-                config.dangerously_allow_insecure_origins.then_some("dangerously_allow_insecure_origins"),
+                config
+                    .dangerously_allow_insecure_origins
+                    .then_some("dangerously_allow_insecure_origins"),
             ),
             Finding::PublicSuffix {
                 origin,
@@ -562,16 +564,20 @@ fn check_regex_findings(
                         ", to read your responses"
                     }
                 ),
-                format!(
-                    "escape each dot and require a dot before your domain, such as {fix}"
-                ),
+                format!("escape each dot and require a dot before your domain, such as {fix}"),
                 None,
             ),
         };
         if let Some(opt_in) = opt_in {
             warnings.push(opted_in(location, pattern, opt_in));
         } else if credentials {
-            errors.push(ConfigError::new(kind, location, Some(pattern), problem, fix));
+            errors.push(ConfigError::new(
+                kind,
+                location,
+                Some(pattern),
+                problem,
+                fix,
+            ));
         } else {
             warnings.push(ConfigWarning::new(location, Some(pattern), problem, fix));
         }

@@ -1416,11 +1416,8 @@ fn plain_http_regex_is_refused_with_credentials_at_startup() {
         );
         let opted_in = build(policy.dangerously_allow_insecure_origins(true));
         assert!(
-            opted_in
-                .warnings()
-                .iter()
-                .any(|w| w.value() == Some(regex)
-                    && w.problem().contains("dangerously_allow_insecure_origins")),
+            opted_in.warnings().iter().any(|w| w.value() == Some(regex)
+                && w.problem().contains("dangerously_allow_insecure_origins")),
             "{regex}: {:?}",
             opted_in.warnings()
         );
@@ -1443,7 +1440,10 @@ fn plain_http_regex_is_refused_with_credentials_at_startup() {
 /// The fix of a regex error: the expression after "such as ", up to the next space or `;`.
 #[cfg(feature = "regex")]
 fn suggested_regex(fix: &str) -> &str {
-    let start = fix.find("such as ").expect("the fix suggests an expression") + "such as ".len();
+    let start = fix
+        .find("such as ")
+        .expect("the fix suggests an expression")
+        + "such as ".len();
     fix[start..]
         .split([' ', ';'])
         .next()
@@ -1530,8 +1530,16 @@ async fn regex_over_a_public_suffix_is_refused_with_credentials() {
     for (regex, origin, suffix) in [
         (r"https://.*\.com", "https://attacker.com", "com"),
         (r"https://[a-z0-9-]+\.com", "https://attacker.com", "com"),
-        (r"https://[a-z]+\.github\.io", "https://attacker.github.io", "github.io"),
-        (r"https://[a-z]+\.[a-z]+\.github\.io", "https://a.attacker.github.io", "github.io"),
+        (
+            r"https://[a-z]+\.github\.io",
+            "https://attacker.github.io",
+            "github.io",
+        ),
+        (
+            r"https://[a-z]+\.[a-z]+\.github\.io",
+            "https://a.attacker.github.io",
+            "github.io",
+        ),
         (r"https://(.*\.)?co\.uk", "https://attacker.co.uk", "co.uk"),
     ] {
         let policy = builder(&[])
@@ -1545,11 +1553,15 @@ async fn regex_over_a_public_suffix_is_refused_with_credentials() {
         assert_eq!(error.location(), "allowed_origin_regexes[0]", "{regex}");
         assert!(
             error.problem().contains(&format!("lets in {origin:?}"))
-                && error.problem().contains(&format!("{suffix:?} is a public suffix")),
+                && error
+                    .problem()
+                    .contains(&format!("{suffix:?} is a public suffix")),
             "{regex}: {error}"
         );
         assert!(
-            error.fix().contains("dangerously_allow_public_suffix_wildcards"),
+            error
+                .fix()
+                .contains("dangerously_allow_public_suffix_wildcards"),
             "{regex}: {error}"
         );
         assert_eq!(build_errors(policy.clone(), regex).len(), 1, "{regex}");

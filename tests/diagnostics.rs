@@ -564,9 +564,21 @@ async fn near_misses_are_still_found_among_hundreds_of_long_alike_entries() {
     };
     let long = long_labels();
     for (sent, entry, edits) in [
-        (format!("https://{long}217.exmaple.com"), format!("https://{long}217.example.com"), 2),
-        (format!("https://{long}0999.example.com"), format!("https://{long}099.example.com"), 1),
-        (format!("https://{long}a42.example.com"), format!("https://{long}042.example.com"), 1),
+        (
+            format!("https://{long}217.exmaple.com"),
+            format!("https://{long}217.example.com"),
+            2,
+        ),
+        (
+            format!("https://{long}0999.example.com"),
+            format!("https://{long}099.example.com"),
+            1,
+        ),
+        (
+            format!("https://{long}a42.example.com"),
+            format!("https://{long}042.example.com"),
+            1,
+        ),
     ] {
         assert_eq!(
             hint(&sent),

@@ -585,7 +585,11 @@ async fn a_requested_method_that_is_not_a_token_is_malformed_even_under_the_wild
     ] {
         for method in ["GET POST", "GET,POST", "PUT "] {
             let response = send(&layer, preflight(APP, method, &[])).await;
-            assert_eq!(response.status(), StatusCode::NO_CONTENT, "{name}: {method:?}");
+            assert_eq!(
+                response.status(),
+                StatusCode::NO_CONTENT,
+                "{name}: {method:?}"
+            );
             assert_eq!(
                 header(&response, "access-control-allow-methods").as_deref(),
                 allow_methods,

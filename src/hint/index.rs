@@ -233,9 +233,10 @@ mod tests {
     use super::*;
 
     fn index(origins: &[&str]) -> HintIndex {
-        let mut config = CorsConfig::default();
-        config.allowed_origins = origins.iter().map(|&o| o.to_owned()).collect();
-        HintIndex::new(&config)
+        HintIndex::new(&CorsConfig {
+            allowed_origins: origins.iter().map(|&o| o.to_owned()).collect(),
+            ..CorsConfig::default()
+        })
     }
 
     #[test]
@@ -247,11 +248,26 @@ mod tests {
         let index = index(&refs);
         assert_eq!(index.patterns.len(), 300);
         for (sent, expected) in [
-            ("https://service-17.exmaple.com", "https://service-17.example.com"),
-            ("https://srvice-250.example.com", "https://service-250.example.com"),
-            ("https://service-2999.example.com", "https://service-299.example.com"),
-            ("ttps://service-0.example.com", "https://service-0.example.com"),
-            ("https://service-0.example.co", "https://service-0.example.com"),
+            (
+                "https://service-17.exmaple.com",
+                "https://service-17.example.com",
+            ),
+            (
+                "https://srvice-250.example.com",
+                "https://service-250.example.com",
+            ),
+            (
+                "https://service-2999.example.com",
+                "https://service-299.example.com",
+            ),
+            (
+                "ttps://service-0.example.com",
+                "https://service-0.example.com",
+            ),
+            (
+                "https://service-0.example.co",
+                "https://service-0.example.com",
+            ),
         ] {
             assert_eq!(
                 index.misspelt(sent.as_bytes()).map(|(_, entry)| entry),

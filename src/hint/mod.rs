@@ -252,18 +252,22 @@ const MAX_REGEX_HINTS: usize = 32;
 #[cfg(feature = "regex")]
 fn regex_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
     let origin = std::str::from_utf8(origin).ok()?;
-    index.regexes.iter().take(MAX_REGEX_HINTS).find_map(|(pattern, regex)| {
-        let found = regex.find(origin).filter(|found| found.start() == 0)?;
-        let port = origin[found.end()..].strip_prefix(':')?;
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        Some(format!(
+    index
+        .regexes
+        .iter()
+        .take(MAX_REGEX_HINTS)
+        .find_map(|(pattern, regex)| {
+            let found = regex.find(origin).filter(|found| found.start() == 0)?;
+            let port = origin[found.end()..].strip_prefix(':')?;
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some(format!(
             "regex {pattern:?} matches {:?}, the origin without its port :{port}; a regex must \
              match the whole origin: add the port, or `(:[0-9]+)?` for any",
             found.as_str()
         ))
-    })
+        })
 }
 
 #[cfg(not(feature = "regex"))]

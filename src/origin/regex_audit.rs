@@ -300,7 +300,10 @@ impl Sample {
 }
 
 fn suffix_fix(scheme: &str, suffix: &str) -> String {
-    format!(r"{scheme}://([a-z0-9-]+\.)*example\.{}", regex::escape(suffix))
+    format!(
+        r"{scheme}://([a-z0-9-]+\.)*example\.{}",
+        regex::escape(suffix)
+    )
 }
 
 /// `origin` as an https expression.
@@ -308,7 +311,11 @@ fn https_only(origin: &str) -> String {
     let https = origin
         .strip_prefix("http://")
         .map(|rest| format!("https://{rest}"))
-        .or_else(|| origin.strip_prefix("ws://").map(|rest| format!("wss://{rest}")))
+        .or_else(|| {
+            origin
+                .strip_prefix("ws://")
+                .map(|rest| format!("wss://{rest}"))
+        })
         .unwrap_or_else(|| origin.to_owned());
     regex::escape(&https)
 }
@@ -323,12 +330,16 @@ fn registrable(host: &str) -> Option<String> {
     if !domain.suffix().is_known() {
         return None;
     }
-    std::str::from_utf8(domain.as_bytes()).ok().map(str::to_owned)
+    std::str::from_utf8(domain.as_bytes())
+        .ok()
+        .map(str::to_owned)
 }
 
 fn public_suffix_of(host: &str) -> Option<String> {
     let suffix = psl::suffix(host.as_bytes()).filter(|suffix| suffix.is_known())?;
-    std::str::from_utf8(suffix.as_bytes()).ok().map(str::to_owned)
+    std::str::from_utf8(suffix.as_bytes())
+        .ok()
+        .map(str::to_owned)
 }
 
 fn is_public_suffix(name: &str) -> bool {
@@ -427,7 +438,10 @@ fn representative(class: &Class, variant: usize) -> Option<char> {
     };
     chosen.or_else(|| match class {
         Class::Unicode(class) => class.ranges().first().map(|range| range.start()),
-        Class::Bytes(class) => class.ranges().first().map(|range| char::from(range.start())),
+        Class::Bytes(class) => class
+            .ranges()
+            .first()
+            .map(|range| char::from(range.start())),
     })
 }
 
@@ -524,7 +538,10 @@ mod tests {
                 fix: r"https://app\.example\.com".into(),
             }]
         );
-        assert_eq!(lets_in(r"http://app\.example\.com"), ["http://app.example.com"]);
+        assert_eq!(
+            lets_in(r"http://app\.example\.com"),
+            ["http://app.example.com"]
+        );
         assert_eq!(findings(r"https?://localhost(:[0-9]+)?"), Vec::new());
     }
 
