@@ -173,8 +173,8 @@ struct Sample {
     host: String,
     /// `:PORT`, or empty.
     port: String,
-    /// Whether the sample is the same whichever members the classes match: only then is it
-    /// one origin the expression was written for, whose every look-alike is worth trying.
+    /// Whether the sample's host is the same whichever members the classes match: only then is
+    /// it one host the expression was written for, whose every look-alike is worth trying.
     literal: bool,
     /// Where the end of the host that stays the same whichever members the classes match
     /// begins (`example.com` in `aexample.com` from `[a-z]+example\.com`): a name glued to it
@@ -202,10 +202,11 @@ impl Sample {
         if parsed.host.starts_with('[') || is_ipv4(parsed.host) {
             return None;
         }
-        let literal = twin == Some(origin);
         let twin_host = twin
             .and_then(|twin| SerializedOrigin::parse(twin.as_bytes()))
             .map_or("", |twin| twin.host);
+        // Only the host counts: a port class (`:[0-9]+`) leaves the host the one intended.
+        let literal = twin_host == parsed.host;
         let common = parsed
             .host
             .bytes()
@@ -559,6 +560,10 @@ mod tests {
 
     #[test]
     fn another_domain_after_the_host_and_replaced_dots_are_let_in() {
+        assert_eq!(
+            lets_in(r"https://.*example\.com:[0-9]+"),
+            ["https://attackerexample.com:1"]
+        );
         assert_eq!(
             lets_in(r"https://app\.example\.com.*"),
             ["https://app.example.com.attacker.net"]
