@@ -1390,6 +1390,11 @@ fn plain_http_regex_is_refused_with_credentials_at_startup() {
             r"https://a\.example\.com",
         ),
         (
+            r"http://192\.168\.1\.[0-9]+",
+            "http://192.168.1.1",
+            r"https://192\.168\.1\.1",
+        ),
+        (
             r"(http|https)://app\.example\.com:8080",
             "http://app.example.com:8080",
             r"https://app\.example\.com:8080",

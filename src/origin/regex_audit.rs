@@ -6,8 +6,11 @@
 //! of it without a dot (`attackerexample.com` for `https://.*example\.com`), the host followed
 //! by another domain (`app.example.com.attacker.net`), a dot replaced by another character
 //! (`appxexample.com` for an unescaped `.`), and a fresh name under each public suffix the host
-//! lies under (`attacker.com` for `https://.*\.com`). A regex that matches any of them lets in
-//! an origin its owner does not control. The number of samples and candidates is bounded, so
+//! lies under (`attacker.com` for `https://.*\.com`); and, where a class stands right before
+//! the part of the host that never changes, a name in its place (`attackerexample.com` for
+//! `[a-z]+example\.com`). A regex that matches any of them lets in an origin its owner does not
+//! control; one under a suffix from the list's private section (`appspot.com`) counts as a name
+//! under a public suffix, since its operator hands such names out. The number of samples and candidates is bounded, so
 //! validation stays fast whatever the expression.
 
 use regex::Regex;
@@ -199,9 +202,6 @@ impl Sample {
     /// `twin` is the same sample with each class's second member.
     fn parse(origin: &str, twin: Option<&str>) -> Option<Self> {
         let parsed = SerializedOrigin::parse(origin.as_bytes())?;
-        if parsed.host.starts_with('[') || is_ipv4(parsed.host) {
-            return None;
-        }
         let twin_host = twin
             .and_then(|twin| SerializedOrigin::parse(twin.as_bytes()))
             .map_or("", |twin| twin.host);
@@ -256,9 +256,13 @@ impl Sample {
             .then_some(Finding::Insecure { origin, fix })
     }
 
-    /// The attacker-shaped origins derived from this one, the likeliest first.
+    /// The attacker-shaped origins derived from this one, the likeliest first: none for an IP
+    /// address, which nobody registers.
     fn candidates(&self) -> Vec<Candidate> {
         let host = self.host.as_str();
+        if host.starts_with('[') || is_ipv4(host) {
+            return Vec::new();
+        }
         let dots: Vec<usize> = host
             .match_indices('.')
             .map(|(i, _)| i)
@@ -615,6 +619,14 @@ mod tests {
             ["http://app.example.com"]
         );
         assert_eq!(findings(r"https?://localhost(:[0-9]+)?"), Vec::new());
+        assert_eq!(
+            findings(r"http://(127\.0\.0\.1|\[::1\]):[0-9]+"),
+            Vec::new()
+        );
+        assert_eq!(
+            lets_in(r"http://192\.168\.1\.[0-9]+"),
+            ["http://192.168.1.1"]
+        );
     }
 
     #[test]
