@@ -97,7 +97,11 @@ fn origin_predicates_allocate_nothing_unless_an_async_one_is_asked() {
         .unwrap();
     for preflight in [true, false] {
         let baseline = allocations(&plain, LISTED, preflight);
-        assert_eq!(allocations(&sync, LISTED, preflight), baseline, "{preflight}");
+        assert_eq!(
+            allocations(&sync, LISTED, preflight),
+            baseline,
+            "{preflight}"
+        );
         let echoed = allocations(&pattern, TENANT, preflight);
         assert_eq!(allocations(&sync, TENANT, preflight), echoed, "{preflight}");
         assert_eq!(
@@ -106,6 +110,9 @@ fn origin_predicates_allocate_nothing_unless_an_async_one_is_asked() {
             "{preflight}"
         );
         // Asking the asynchronous predicate boxes its future, and a little state with it.
-        assert!(allocations(&asynchronous, TENANT, preflight) > echoed, "{preflight}");
+        assert!(
+            allocations(&asynchronous, TENANT, preflight) > echoed,
+            "{preflight}"
+        );
     }
 }
