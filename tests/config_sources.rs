@@ -91,7 +91,12 @@ fn builder_toml_and_env_policies_decide_alike() {
     // reason code.
     let requests = [
         ("GET", "https://app.example.com", None, None),
-        ("GET", "https://evil.example", None, Some("origin_not_allowed")),
+        (
+            "GET",
+            "https://evil.example",
+            None,
+            Some("origin_not_allowed"),
+        ),
         ("OPTIONS", "https://shop.example.com", Some("PUT"), None),
         (
             "OPTIONS",

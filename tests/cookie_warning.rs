@@ -37,7 +37,11 @@ fn cross_site() -> Request<Body> {
 
 /// The warn-level lines logged while `layer` answers `count` cross-site requests, each with
 /// these `Set-Cookie` lines from the inner service.
-fn warnings_for(layer: &CorsLayer, count: usize, set_cookies: &'static [&'static str]) -> Vec<String> {
+fn warnings_for(
+    layer: &CorsLayer,
+    count: usize,
+    set_cookies: &'static [&'static str],
+) -> Vec<String> {
     log_lines(tracing::Level::WARN, || {
         let mut service = layer.layer(service_fn(move |_: Request<Body>| async move {
             let mut response = Response::new(Full::new(Bytes::new()));
@@ -71,14 +75,22 @@ fn warning_naming(cookie: &str) -> String {
 fn same_site_none_without_secure_is_warned_once() {
     let lines = warnings_for(&layer(true), 3, &["session=abc; Path=/; SameSite=None"]);
     assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert!(lines[0].contains(&warning_naming("session")), "{}", lines[0]);
+    assert!(
+        lines[0].contains(&warning_naming("session")),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
 fn secure_without_same_site_none_is_warned() {
     let lines = warnings_for(&layer(true), 1, &["session=abc; Secure; SameSite=Strict"]);
     assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert!(lines[0].contains(&warning_naming("session")), "{}", lines[0]);
+    assert!(
+        lines[0].contains(&warning_naming("session")),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]

@@ -176,7 +176,9 @@ fn http2_without_host_uses_the_authority_for_the_samesite_cookie_warning() {
     // 127.0.0.1 is not the page's site: the browser keeps the cookie same-site.
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(
-        lines[0].contains("cookie session is set on a credentialed response to \"https://app.example.com\""),
+        lines[0].contains(
+            "cookie session is set on a credentialed response to \"https://app.example.com\""
+        ),
         "{}",
         lines[0]
     );
@@ -184,7 +186,10 @@ fn http2_without_host_uses_the_authority_for_the_samesite_cookie_warning() {
     // A page on the server's own host is the same site: no warning.
     let (seen, lines) = with_warnings(async {
         let listener = bound().await;
-        let page = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port() ^ 1);
+        let page = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().unwrap().port() ^ 1
+        );
         let seen = h2c_round_trip(
             listener,
             credentialed(&[&page]),

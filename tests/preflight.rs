@@ -431,7 +431,10 @@ async fn private_network_preflight_is_answered_only_when_allowed_and_requested()
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         cors_headers(&response),
-        ["access-control-allow-origin", "access-control-allow-methods"]
+        [
+            "access-control-allow-origin",
+            "access-control-allow-methods"
+        ]
     );
     assert_eq!(
         header(&response, "access-control-allow-origin").as_deref(),

@@ -77,7 +77,10 @@ async fn private_network_refused_with_any_origin_grants_the_origin_but_not_the_n
     // the missing header, which is the fix.
     assert_eq!(
         cors_headers(&response),
-        ["access-control-allow-origin", "access-control-allow-methods"]
+        [
+            "access-control-allow-origin",
+            "access-control-allow-methods"
+        ]
     );
     assert_eq!(
         header(&response, "access-control-allow-methods").as_deref(),
@@ -177,11 +180,7 @@ async fn private_network_follows_every_spelling_of_the_boolean() {
                 allowed.then_some("true"),
                 "{source}"
             );
-            assert_eq!(
-                layer.decide(&asks(APP)).is_refused(),
-                !allowed,
-                "{source}"
-            );
+            assert_eq!(layer.decide(&asks(APP)).is_refused(), !allowed, "{source}");
         }
     }
     for value in ["yes", "on", "", "2"] {
@@ -207,8 +206,13 @@ async fn private_network_is_asked_only_by_the_exact_value_true() {
     // policy without private network access does not refuse it and grants nothing for it.
     let layer = CorsLayer::builder().allow_origins([APP]).build().unwrap();
     for value in ["TRUE", "1", "false", ""] {
-        let request =
-            || preflight(APP, "GET", &[("access-control-request-private-network", value)]);
+        let request = || {
+            preflight(
+                APP,
+                "GET",
+                &[("access-control-request-private-network", value)],
+            )
+        };
         assert!(!layer.decide(&request()).is_refused(), "{value:?}");
         let response = send(&layer, request()).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{value:?}");

@@ -226,7 +226,11 @@ fn held_inner(
         let release = Arc::clone(&release);
         async move {
             let _ = entered.send(());
-            release.acquire().await.expect("the semaphore stays open").forget();
+            release
+                .acquire()
+                .await
+                .expect("the semaphore stays open")
+                .forget();
             Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"inner"))))
         }
     })
@@ -269,16 +273,23 @@ async fn request_in_flight_during_a_reload_is_answered_by_the_policy_it_started_
     let mut running = 'a';
     for round in 0..5 {
         let next = if running == 'a' { 'b' } else { 'a' };
-        let in_flight = tokio::spawn(
-            service
-                .clone()
-                .oneshot(request("GET", Some("https://app.example"), &[])),
-        );
-        within("the request reaching the inner service", inner_entered.recv()).await;
+        let in_flight = tokio::spawn(service.clone().oneshot(request(
+            "GET",
+            Some("https://app.example"),
+            &[],
+        )));
+        within(
+            "the request reaching the inner service",
+            inner_entered.recv(),
+        )
+        .await;
         handle.reload(policy(next)).unwrap();
         assert_eq!(handle.config(), policy(next));
         release.add_permits(1);
-        let response = within("the held response", in_flight).await.unwrap().unwrap();
+        let response = within("the held response", in_flight)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             produced_by(&response),
             Some(running),
@@ -336,7 +347,9 @@ async fn requests_during_reloads_see_the_old_or_the_new_policy_never_a_mix() {
         }));
     }
     for first_done in started {
-        within("a client's first request", first_done).await.unwrap();
+        within("a client's first request", first_done)
+            .await
+            .unwrap();
     }
     let reloader = tokio::spawn(async move {
         for reload in 0..RELOADS {
@@ -363,8 +376,16 @@ async fn requests_during_reloads_see_the_old_or_the_new_policy_never_a_mix() {
             .expect("the clients to finish in time")
             .unwrap();
         assert_eq!(seen.len(), REQUESTS_PER_CLIENT + 1);
-        assert_eq!(seen.first(), Some(&Some('a')), "client {client}'s first request");
-        assert_eq!(seen.last(), Some(&Some('b')), "client {client}'s last request");
+        assert_eq!(
+            seen.first(),
+            Some(&Some('a')),
+            "client {client}'s first request"
+        );
+        assert_eq!(
+            seen.last(),
+            Some(&Some('b')),
+            "client {client}'s last request"
+        );
         for policy in seen {
             match policy {
                 Some('a') => a += 1,

@@ -200,7 +200,11 @@ fn listening_port(chromedriver: &mut Child) -> Result<u16, String> {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(port) = line.strip_prefix(STARTED) {
                 if let Some(sender) = sender.take() {
-                    let _ = sender.send(port.trim_end_matches('.').parse::<u16>().map_err(|_| line.clone()));
+                    let _ = sender.send(
+                        port.trim_end_matches('.')
+                            .parse::<u16>()
+                            .map_err(|_| line.clone()),
+                    );
                 }
             } else if sender.is_some() {
                 said.push_str(&line);
@@ -213,7 +217,9 @@ fn listening_port(chromedriver: &mut Child) -> Result<u16, String> {
     });
     match receiver.recv_timeout(STEP) {
         Ok(Ok(port)) => Ok(port),
-        Ok(Err(said)) => Err(format!("chromedriver did not say its port; it printed:\n{said}")),
+        Ok(Err(said)) => Err(format!(
+            "chromedriver did not say its port; it printed:\n{said}"
+        )),
         Err(_) => Err(format!("chromedriver did not say its port within {STEP:?}")),
     }
 }

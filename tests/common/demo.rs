@@ -23,7 +23,9 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 pub(crate) fn example_binary(example: &str) -> PathBuf {
     static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
     // Held during the build, so that tests starting the same example wait for one build.
-    let mut built = BUILT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, binary)) = built.iter().find(|(name, _)| name == example) {
         return binary.clone();
     }
@@ -31,7 +33,12 @@ pub(crate) fn example_binary(example: &str) -> PathBuf {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
         .current_dir(&root)
-        .args(["build", "--quiet", "--message-format=json", "--all-features"])
+        .args([
+            "build",
+            "--quiet",
+            "--message-format=json",
+            "--all-features",
+        ])
         .args(["--example", example])
         .stdin(Stdio::null())
         .stderr(Stdio::inherit());
