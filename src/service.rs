@@ -161,8 +161,8 @@ fn refuse<B>(
     reason: RefusalReason,
     request: &Request<B>,
 ) -> Refusal {
-    let logged = policy.debug
-        || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
+    let logged =
+        policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
     let hint = logged.then(|| policy.hint(&reason)).flatten();
     // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
     let origin = String::from_utf8_lossy(

@@ -220,14 +220,19 @@ fn unknown_variables_are_warnings_suggesting_the_closest_name() {
     }
 
     // Beside real errors, an unknown variable is still not one of them.
-    let errors = CorsLayer::from_vars("CORS_", [("CORS_ORIGIN", "*"), ("CORS_MAX_AGE", "1h")])
-        .unwrap_err();
+    let errors =
+        CorsLayer::from_vars("CORS_", [("CORS_ORIGIN", "*"), ("CORS_MAX_AGE", "1h")]).unwrap_err();
     let messages = messages(&errors);
     assert!(
-        messages.iter().all(|message| !message.contains("CORS_ORIGIN:")),
+        messages
+            .iter()
+            .all(|message| !message.contains("CORS_ORIGIN:")),
         "{messages:#?}"
     );
-    assert!(messages[0].starts_with("CORS_MAX_AGE: \"1h\""), "{messages:#?}");
+    assert!(
+        messages[0].starts_with("CORS_MAX_AGE: \"1h\""),
+        "{messages:#?}"
+    );
 }
 
 #[test]

@@ -268,10 +268,12 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
     assert_eq!(problems.len(), 4, "{stderr}");
     // The unknown variable is a warning, logged beside the errors, not one of them.
     assert!(
-        stderr.lines().any(|line| line.contains(" WARN ")
+        stderr.lines().any(|line| {
+            line.contains(" WARN ")
             && line.contains(
                 "CORS_ALLOWED_HEADER: unknown variable, ignored; did you mean CORS_ALLOWED_HEADERS?"
-            )),
+            )
+        }),
         "{stderr}"
     );
     for expected in [

@@ -25,7 +25,9 @@ fn case_insensitive_regexes_are_accepted_and_match_in_any_case() {
             "{origin}"
         );
     }
-    assert!(decide(&layer, "https://evil.example.com").refusal().is_some());
+    assert!(decide(&layer, "https://evil.example.com")
+        .refusal()
+        .is_some());
 }
 
 #[test]

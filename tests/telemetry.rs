@@ -33,9 +33,7 @@ fn send(layer: &CorsLayer, request: Request<()>, inner_headers: &[(&'static str,
     let service = layer.layer(service_fn(move |_: Request<()>| {
         let mut response = Response::new(String::new());
         for (name, value) in &inner_headers {
-            response
-                .headers_mut()
-                .append(*name, value.parse().unwrap());
+            response.headers_mut().append(*name, value.parse().unwrap());
         }
         async move { Ok::<_, Infallible>(response) }
     }));
@@ -189,8 +187,11 @@ fn an_unknown_variable_is_an_event_under_tower_cors_config_naming_the_variable()
 
     // Said also when the rest of the configuration is refused: it explains the refusal.
     let captured = events(|| {
-        CorsLayer::from_vars("CORS_", [("CORS_ALLOWED_ORIGIN", "https://app.example.com")])
-            .unwrap_err();
+        CorsLayer::from_vars(
+            "CORS_",
+            [("CORS_ALLOWED_ORIGIN", "https://app.example.com")],
+        )
+        .unwrap_err();
     });
     assert_documented_targets(&captured);
     assert_eq!(captured.len(), 1, "{captured:#?}");

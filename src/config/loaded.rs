@@ -63,7 +63,11 @@ impl Loaded {
         // Validation logs the reading's warnings with its own when it succeeds; when it fails
         // they are still worth seeing: `CORS_ALLOWED_ORIGIN`'s "did you mean" explains why no
         // origin is allowed.
-        let unlogged = if warned { &[][..] } else { self.config.sources.warnings() };
+        let unlogged = if warned {
+            &[][..]
+        } else {
+            self.config.sources.warnings()
+        };
         for warning in unlogged {
             tracing::warn!(
                 target: "tower_cors::config",

@@ -52,11 +52,7 @@ impl tracing::field::Visit for Fields<'_> {
 struct EventCapture;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventCapture {
-    fn on_event(
-        &self,
-        event: &tracing::Event<'_>,
-        _: tracing_subscriber::layer::Context<'_, S>,
-    ) {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         EVENTS.with(|events| {
             if let Some(events) = events.borrow_mut().as_mut() {
                 let mut fields = BTreeMap::new();
