@@ -146,8 +146,23 @@ fn ratio(ours: f64, theirs: f64) -> String {
     }
 }
 
+/// The compiler's version line: instruction counts change with the compiler, so the table says
+/// which one built it. `rustc` resolves to the toolchain cargo ran with (rustup passes it down
+/// in `RUSTUP_TOOLCHAIN`).
+fn rustc_version() -> String {
+    Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_else(|| "rustc (version unknown)".into())
+}
+
 fn table(filter: Option<&str>) {
     let all = scenarios::all();
+    println!("Built by {}, bench profile.", rustc_version());
+    println!();
     println!(
         "| scenario | tower-cors instr. | tower-http instr. | ratio | reloadable instr. | reloadable ratio | floor instr. | tower-cors allocs (bytes) | reloadable allocs (bytes) | tower-http allocs (bytes) |"
     );

@@ -57,6 +57,25 @@ pub fn origins(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The near-miss search's adversarial allowlist: 300 origins of about 200 characters that
+/// share their first and last 90, so that every entry is the same length as the refused
+/// [`long_refused`] and alike in most of it.
+pub fn long_origins() -> Vec<String> {
+    (0..300)
+        .map(|i| format!("https://{}{i:03}.example.com", long_labels()))
+        .collect()
+}
+
+/// Three characters away from every entry of [`long_origins`]: refused, with no near miss.
+pub fn long_refused() -> String {
+    format!("https://{}xyz.example.com", long_labels())
+}
+
+/// Three labels, 179 characters (a label has 63 at most).
+fn long_labels() -> String {
+    format!("{a}.{a}.{}", "a".repeat(57), a = "a".repeat(60))
+}
+
 /// A policy, described once and built for both crates.
 #[derive(Clone, Debug)]
 pub enum Policy {
@@ -68,6 +87,8 @@ pub enum Policy {
     AnyDepth,
     /// An anchored regular expression; tower-http with a predicate running the same regex.
     Regex,
+    /// [`long_origins`] in debug mode, so every refusal looks for its near-miss hint.
+    LongOriginsDebug,
 }
 
 const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
@@ -86,6 +107,7 @@ impl Policy {
             Policy::OneLabel => builder.allow_origins(["https://*.example.com"]),
             Policy::AnyDepth => builder.allow_origins(["https://**.example.com"]),
             Policy::Regex => builder.allow_origin_regexes([r"https://app[0-9]+\.example\.com"]),
+            Policy::LongOriginsDebug => builder.allow_origins(long_origins()).debug(true),
         };
         builder.build().expect("a valid benchmark policy")
     }
@@ -107,11 +129,14 @@ impl Policy {
             Policy::OneLabel => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
                 one_label_below(origin.as_bytes(), b"https://", b".example.com")
             })),
+            // The same checks tower-cors makes for `https://**.example.com`: every label a DNS
+            // label of at most 63 bytes, the whole host at most 253, so both rows do equal work.
             Policy::AnyDepth => layer.allow_origin(th::AllowOrigin::predicate(|origin, _| {
                 origin
                     .as_bytes()
                     .strip_prefix(b"https://")
-                    .and_then(|rest| rest.strip_suffix(b".example.com"))
+                    .filter(|host| host.len() <= MAX_HOST_LEN)
+                    .and_then(|host| host.strip_suffix(b".example.com"))
                     .is_some_and(|labels| {
                         !labels.is_empty() && labels.split(|&b| b == b'.').all(is_label)
                     })
@@ -122,15 +147,25 @@ impl Policy {
                     origin.to_str().is_ok_and(|o| regex.is_match(o))
                 }))
             }
+            Policy::LongOriginsDebug => layer.allow_origin(th::AllowOrigin::list(
+                long_origins()
+                    .iter()
+                    .map(|o| HeaderValue::from_str(o).unwrap()),
+            )),
         }
     }
 }
 
+/// The longest host name DNS allows, as tower-cors checks it.
+const MAX_HOST_LEN: usize = 253;
+
+/// A label as tower-cors accepts it in an origin: 1 to 63 bytes of lowercase letters, digits,
+/// `-` and `_`.
 fn is_label(label: &[u8]) -> bool {
-    !label.is_empty()
+    (1..=63).contains(&label.len())
         && label
             .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 fn one_label_below(origin: &[u8], scheme: &[u8], domain: &[u8]) -> bool {
@@ -309,6 +344,11 @@ pub fn all() -> Vec<Scenario> {
             "preflight, 64 KiB Origin",
             list,
             Shape::Preflight(format!("https://{}.example.com", "a".repeat(64 * 1024))),
+        ),
+        scenario(
+            "preflight, disallowed, 300 long origins, debug",
+            Policy::LongOriginsDebug,
+            Shape::Preflight(long_refused()),
         ),
     ]);
     scenarios

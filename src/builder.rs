@@ -1,36 +1,55 @@
-//! Building a policy in code. The builder only fills a [`CorsConfig`]; [`CorsBuilder::build`]
-//! runs the same validation as every other way in.
+//! Building a policy in code. The builder fills a [`CorsConfig`] and holds the origin
+//! predicates, which are code and so have no place in configuration; [`CorsBuilder::build`] runs
+//! the same validation as every other way in.
 
+use std::future::Future;
 use std::time::Duration;
 
+use http::request::Parts;
+use http::HeaderValue;
+
 use crate::config::CorsConfig;
-use crate::error::ConfigErrors;
+use crate::error::{At, ConfigError, ConfigErrorKind, ConfigErrors};
 use crate::layer::CorsLayer;
+use crate::policy::Policy;
+use crate::predicate::OriginPredicates;
 use crate::preset::Preset;
+use crate::value::{into_text, ConfigValue};
 
 /// Builds a [`CorsLayer`] in code; from [`CorsLayer::builder`].
 ///
-/// Methods take anything that turns into strings and may be called in any order; nothing is
-/// checked until [`build`](CorsBuilder::build), which reports every problem at once.
+/// **Every list method adds to its list**: `.allow_methods([Method::PUT]).allow_methods(["PATCH"])`
+/// allows both. (tower-http's `CorsLayer` methods replace what an earlier call set.) Methods may
+/// be called in any order; nothing is checked until [`build`](CorsBuilder::build), which reports
+/// every problem at once.
+///
+/// List methods take strings and the `http` crate's typed values alike (see [`ConfigValue`]):
 ///
 /// ```
 /// use std::time::Duration;
+/// use http::{header, HeaderValue, Method};
 /// use tower_cors::CorsLayer;
 ///
 /// let layer = CorsLayer::builder()
 ///     .allow_origins(["https://app.example.com", "https://*.preview.example.com"])
+///     .allow_origins([HeaderValue::from_static("https://admin.example.com")])
 ///     .allow_credentials(true)
-///     .allow_methods(["GET", "POST", "PUT", "DELETE"])
-///     .allow_headers(["content-type", "authorization"])
+///     .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+///     .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
 ///     .expose_headers(["x-request-id"])
 ///     .max_age(Duration::from_secs(3600))
-///     .build();
-/// assert!(layer.is_ok());
+///     .build()?;
+/// assert_eq!(layer.config().allowed_origins.len(), 3);
+/// assert_eq!(layer.config().allowed_methods, ["GET", "POST", "PUT", "DELETE"]);
+/// # Ok::<(), tower_cors::ConfigErrors>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct CorsBuilder {
     config: CorsConfig,
+    predicates: OriginPredicates,
+    /// Values that could not become text, reported by `build` with the rest.
+    rejected: Vec<ConfigError>,
 }
 
 impl CorsBuilder {
@@ -40,12 +59,13 @@ impl CorsBuilder {
     pub fn allow_origins<I>(mut self, origins: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: ConfigValue,
     {
-        self.config.sources.forget("allowed_origins");
-        self.config
-            .allowed_origins
-            .extend(origins.into_iter().map(Into::into));
+        self.extend(
+            "allowed_origins",
+            |config| &mut config.allowed_origins,
+            origins,
+        );
         self
     }
 
@@ -60,12 +80,13 @@ impl CorsBuilder {
     pub fn allow_origin_regexes<I>(mut self, regexes: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: ConfigValue,
     {
-        self.config.sources.forget("allowed_origin_regexes");
-        self.config
-            .allowed_origin_regexes
-            .extend(regexes.into_iter().map(Into::into));
+        self.extend(
+            "allowed_origin_regexes",
+            |config| &mut config.allowed_origin_regexes,
+            regexes,
+        );
         self
     }
 
@@ -81,12 +102,13 @@ impl CorsBuilder {
     pub fn allow_methods<I>(mut self, methods: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: ConfigValue,
     {
-        self.config.sources.forget("allowed_methods");
-        self.config
-            .allowed_methods
-            .extend(methods.into_iter().map(Into::into));
+        self.extend(
+            "allowed_methods",
+            |config| &mut config.allowed_methods,
+            methods,
+        );
         self
     }
 
@@ -100,12 +122,13 @@ impl CorsBuilder {
     pub fn allow_headers<I>(mut self, headers: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: ConfigValue,
     {
-        self.config.sources.forget("allowed_headers");
-        self.config
-            .allowed_headers
-            .extend(headers.into_iter().map(Into::into));
+        self.extend(
+            "allowed_headers",
+            |config| &mut config.allowed_headers,
+            headers,
+        );
         self
     }
 
@@ -119,12 +142,13 @@ impl CorsBuilder {
     pub fn expose_headers<I>(mut self, headers: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: ConfigValue,
     {
-        self.config.sources.forget("expose_headers");
-        self.config
-            .expose_headers
-            .extend(headers.into_iter().map(Into::into));
+        self.extend(
+            "expose_headers",
+            |config| &mut config.expose_headers,
+            headers,
+        );
         self
     }
 
@@ -199,20 +223,187 @@ impl CorsBuilder {
         self
     }
 
-    /// The configuration built so far.
+    /// Also allows the origins `predicate` accepts, given the request's `Origin` and head
+    /// (method, URI, headers such as `Host`, extensions), for origins not known when the layer
+    /// is built. Calling it again replaces the previous predicate.
+    ///
+    /// The predicate is consulted only when the listed origins do not match, and only for an
+    /// origin shaped like the listed ones: a malformed origin, `null`, or several `Origin`
+    /// headers never reach it, and with credentials neither does a plain-http origin other than
+    /// loopback, unless [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins)
+    /// is set. Its refusal is like any other: reason `origin_not_allowed`, the same log event,
+    /// the same decision in the response's extensions. It survives
+    /// [reloads](crate::ReloadHandle::reload), and makes an empty list of origins valid; with
+    /// `*` it would never be consulted, so that is an error.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     // Each customer's site under its own subdomain of the host it calls.
+    ///     .allow_origin_predicate(|origin, parts| {
+    ///         let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
+    ///         host.is_some_and(|host| origin.as_bytes() == format!("https://www.{host}").as_bytes())
+    ///     })
+    ///     .build()?;
+    /// let request = http::Request::get("/")
+    ///     .header("host", "shop.example.net")
+    ///     .header("origin", "https://www.shop.example.net")
+    ///     .body(())?;
+    /// assert!(!layer.decide(&request).is_refused());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_origin_predicate<F>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
+    {
+        self.predicates = self.predicates.with_sync(predicate);
+        self
+    }
+
+    /// Also allows the origins the future `predicate` returns resolves to `true` for: a
+    /// database or cache lookup. The future must own what it needs (it is `'static`): take from
+    /// the origin (given by value) and the request's head what the lookup needs before
+    /// `async move`. Calling it again replaces the previous asynchronous predicate.
+    ///
+    /// Consulted as [`allow_origin_predicate`](Self::allow_origin_predicate) says, and after it
+    /// when both are set. A preflight is answered when the future resolves; an actual request
+    /// goes to the inner service at once (CORS never holds a request back) and its response is
+    /// decorated when both are done. Only layers with an asynchronous predicate box a future;
+    /// others allocate nothing for it.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use std::sync::{Arc, RwLock};
+    /// use tower::ServiceExt;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // Stands in for a database of tenants' own domains.
+    /// let tenants = Arc::new(RwLock::new(HashSet::from(["https://shop.example.net".to_owned()])));
+    /// let store = Arc::clone(&tenants);
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_origin_async_predicate(move |origin, _parts| {
+    ///         let store = Arc::clone(&store);
+    ///         async move {
+    ///             let origin = origin.to_str().unwrap_or_default();
+    ///             store.read().map_or(false, |tenants| tenants.contains(origin))
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// let service = tower::layer::Layer::layer(&layer, tower::service_fn(|_| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::from("ok")))
+    /// }));
+    /// let preflight = http::Request::options("/")
+    ///     .header("origin", "https://shop.example.net")
+    ///     .header("access-control-request-method", "GET")
+    ///     .body(())?;
+    /// let response = service.oneshot(preflight).await?;
+    /// assert_eq!(response.status(), 204);
+    /// assert_eq!(response.headers()["access-control-allow-origin"], "https://shop.example.net");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn allow_origin_async_predicate<F, Fut>(mut self, predicate: F) -> Self
+    where
+        F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = bool> + Send + 'static,
+    {
+        self.predicates = self.predicates.with_async(predicate);
+        self
+    }
+
+    /// The configuration built so far. Origin predicates are not part of it.
     pub fn config(&self) -> &CorsConfig {
         &self.config
     }
 
     /// Validates the configuration, returning the layer or every problem found.
     pub fn build(self) -> Result<CorsLayer, ConfigErrors> {
-        CorsLayer::try_from(self.config)
+        let origin_predicate = !self.predicates.is_empty();
+        let policy = validate(&self.config, origin_predicate, self.rejected)?;
+        Ok(CorsLayer::new(policy, self.predicates))
+    }
+
+    /// Adds `values` to the list at `key`, setting aside those that cannot become text.
+    fn extend<I>(
+        &mut self,
+        key: &'static str,
+        list: fn(&mut CorsConfig) -> &mut Vec<String>,
+        values: I,
+    ) where
+        I: IntoIterator,
+        I::Item: ConfigValue,
+    {
+        self.config.sources.forget(key);
+        for value in values {
+            match into_text(value) {
+                Ok(text) => list(&mut self.config).push(text),
+                Err(shown) => {
+                    let index = list(&mut self.config).len();
+                    self.rejected.push(not_utf8(key, index, &shown));
+                }
+            }
+        }
+    }
+}
+
+/// The error for a `HeaderValue` that is not UTF-8, given for the list at `key`.
+fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
+    let (kind, what) = match key {
+        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin"),
+        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method"),
+        "allowed_origin_regexes" => (ConfigErrorKind::InvalidRegex, "a regular expression"),
+        _ => (ConfigErrorKind::InvalidHeaderName, "a header name"),
+    };
+    ConfigError::new(
+        kind,
+        At::entry(key, index),
+        Some(shown),
+        format!("a header value that is not UTF-8 (shown with U+FFFD for its invalid bytes) cannot be {what}"),
+        "pass the value as ASCII text",
+    )
+}
+
+/// Validates `config` into a policy, with the errors found before validation (`rejected`) first
+/// and every problem with origin predicates: one list of every problem.
+pub(crate) fn validate(
+    config: &CorsConfig,
+    origin_predicate: bool,
+    mut errors: Vec<ConfigError>,
+) -> Result<Policy, ConfigErrors> {
+    if origin_predicate
+        && config
+            .allowed_origins
+            .iter()
+            .any(|entry| entry.trim() == "*")
+    {
+        errors.push(ConfigError::new(
+            ConfigErrorKind::PredicateWithAnyOrigin,
+            "allowed_origins",
+            Some("*"),
+            "every origin is allowed, so the origin predicate would never be consulted",
+            "list the origins you know instead of \"*\", or remove the predicate",
+        ));
+    }
+    match crate::validate::validate_with(config, origin_predicate) {
+        Ok(policy) => match ConfigErrors::from_vec(errors) {
+            Some(errors) => Err(errors),
+            None => Ok(policy),
+        },
+        Err(found) => Err(found.after(errors)),
     }
 }
 
 impl From<CorsConfig> for CorsBuilder {
     /// Starts from an existing configuration, to adjust it in code.
     fn from(config: CorsConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            ..Self::default()
+        }
     }
 }

@@ -55,6 +55,9 @@ pub enum ConfigErrorKind {
     UnknownKey,
     /// A configuration file that could not be read or parsed.
     Source,
+    /// An origin predicate together with every origin allowed (`*`), which leaves the predicate
+    /// nothing to decide.
+    PredicateWithAnyOrigin,
 }
 
 /// Where in a configuration a value sits: a key, and the index of a list entry.
@@ -120,7 +123,10 @@ pub(crate) enum Source {
 /// Its [`Display`](fmt::Display) is one line: where the value came from, the value, what is
 /// wrong and the fix, for example
 /// `allowed_origins[0]: "https://app.example.com/": an origin has no path; write "https://app.example.com"`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its [`Debug`](fmt::Debug) is the same line, so that an error returned from `main` or shown
+/// by `unwrap` reads the same as a printed one; the parts are in the accessors.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigError {
     kind: ConfigErrorKind,
     key: Cow<'static, str>,
@@ -237,12 +243,21 @@ pub(crate) fn write_problem(
     Ok(())
 }
 
+/// The same line as [`Display`](fmt::Display).
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 impl std::error::Error for ConfigError {}
 
 /// Every problem found in a CORS configuration; never empty.
 ///
 /// Its [`Display`](fmt::Display) shows one problem per line, so printing it at startup tells the
-/// operator everything to fix in one go.
+/// operator everything to fix in one go. Its [`Debug`](fmt::Debug) shows the same lines, so
+/// `fn main() -> Result<(), Box<dyn std::error::Error>>` with `build()?` prints every problem
+/// with its fix, not a struct dump.
 ///
 /// ```
 /// use tower_cors::{ConfigErrorKind, CorsLayer};
@@ -256,8 +271,9 @@ impl std::error::Error for ConfigError {}
 /// assert!(kinds.contains(&ConfigErrorKind::NonCanonicalOrigin));
 /// assert!(kinds.contains(&ConfigErrorKind::WildcardInList));
 /// assert_eq!(errors.to_string().lines().count(), errors.len());
+/// assert_eq!(format!("{errors:?}"), errors.to_string());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigErrors {
     errors: Vec<ConfigError>,
 }
@@ -266,6 +282,13 @@ impl ConfigErrors {
     /// Wraps a list of errors; `None` when the list is empty.
     pub(crate) fn from_vec(errors: Vec<ConfigError>) -> Option<Self> {
         (!errors.is_empty()).then_some(Self { errors })
+    }
+
+    /// These problems, after `first`.
+    pub(crate) fn after(mut self, mut first: Vec<ConfigError>) -> Self {
+        first.append(&mut self.errors);
+        self.errors = first;
+        self
     }
 
     /// The number of problems (at least one).
@@ -293,6 +316,13 @@ impl fmt::Display for ConfigErrors {
             write!(f, "{error}")?;
         }
         Ok(())
+    }
+}
+
+/// The same lines as [`Display`](fmt::Display).
+impl fmt::Debug for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

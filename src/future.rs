@@ -1,5 +1,6 @@
 //! The response future: a ready preflight answer, or the inner service's future followed by the
-//! policy's headers. No boxing: the layer never awaits anything of its own.
+//! policy's headers. Nothing is boxed unless the layer has an asynchronous origin predicate and
+//! the allowlist did not decide the origin: then the predicate's future is awaited too.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,26 +8,64 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
+use http::request::Parts;
 use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 use crate::body::ResponseBody;
 use crate::decision::CorsDecision;
 use crate::policy::{Decoration, Policy};
+use crate::predicate::OriginFuture;
+use crate::service::{answer_preflight, decide_asked, RequestLine};
 
 pin_project! {
     /// Response future of [`Cors`](crate::Cors).
-    pub struct ResponseFuture<F> {
+    pub struct ResponseFuture<F>
+    where
+        F: Future,
+    {
         #[pin]
         kind: Kind<F>,
     }
 }
 
+/// A preflight waiting for an asynchronous origin predicate.
+struct PreflightAsking {
+    verdict: OriginFuture,
+    origin: HeaderValue,
+    parts: Parts,
+    policy: Arc<Policy>,
+}
+
+/// An actual request waiting for an asynchronous origin predicate, while the inner service
+/// works on it.
+struct ActualAsking<T> {
+    verdict: OriginFuture,
+    allowed: Option<bool>,
+    /// The inner service's response, when it came before the verdict.
+    output: Option<T>,
+    origin: HeaderValue,
+    line: RequestLine,
+    host: Option<HeaderValue>,
+    policy: Arc<Policy>,
+}
+
 pin_project! {
     #[project = KindProj]
-    enum Kind<F> {
+    enum Kind<F>
+    where
+        F: Future,
+    {
         Preflight {
             response: Option<Response<Bytes>>,
+        },
+        PreflightAsking {
+            asking: Option<Box<PreflightAsking>>,
+        },
+        ActualAsking {
+            #[pin]
+            future: F,
+            asking: Box<ActualAsking<F::Output>>,
         },
         Actual {
             #[pin]
@@ -40,7 +79,51 @@ pin_project! {
     }
 }
 
-impl<F> ResponseFuture<F> {
+impl<F: Future> ResponseFuture<F> {
+    pub(crate) fn preflight_asking(
+        verdict: OriginFuture,
+        origin: HeaderValue,
+        parts: Parts,
+        policy: Arc<Policy>,
+    ) -> Self {
+        let asking = PreflightAsking {
+            verdict,
+            origin,
+            parts,
+            policy,
+        };
+        Self {
+            kind: Kind::PreflightAsking {
+                asking: Some(Box::new(asking)),
+            },
+        }
+    }
+
+    pub(crate) fn actual_asking(
+        future: F,
+        verdict: OriginFuture,
+        origin: HeaderValue,
+        line: RequestLine,
+        host: Option<HeaderValue>,
+        policy: Arc<Policy>,
+    ) -> Self {
+        let asking = ActualAsking {
+            verdict,
+            allowed: None,
+            output: None,
+            origin,
+            line,
+            host,
+            policy,
+        };
+        Self {
+            kind: Kind::ActualAsking {
+                future,
+                asking: Box::new(asking),
+            },
+        }
+    }
+
     pub(crate) fn preflight(response: Response<Bytes>) -> Self {
         Self {
             kind: Kind::Preflight {
@@ -68,11 +151,11 @@ impl<F> ResponseFuture<F> {
     }
 }
 
-impl<F> std::fmt::Debug for ResponseFuture<F> {
+impl<F: Future> std::fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match &self.kind {
-            Kind::Preflight { .. } => "Preflight",
-            Kind::Actual { .. } => "Actual",
+            Kind::Preflight { .. } | Kind::PreflightAsking { .. } => "Preflight",
+            Kind::Actual { .. } | Kind::ActualAsking { .. } => "Actual",
         };
         f.debug_struct("ResponseFuture")
             .field("kind", &kind)
@@ -93,6 +176,58 @@ where
                     .take()
                     .expect("ResponseFuture polled after completion");
                 Poll::Ready(Ok(response.map(ResponseBody::full)))
+            }
+            KindProj::PreflightAsking { asking } => {
+                let state = asking
+                    .as_mut()
+                    .expect("ResponseFuture polled after completion");
+                let allowed = ready!(state.verdict.as_mut().poll(cx));
+                let state = asking
+                    .take()
+                    .expect("ResponseFuture polled after completion");
+                let PreflightAsking {
+                    origin,
+                    parts,
+                    policy,
+                    ..
+                } = *state;
+                let response = answer_preflight(&policy, allowed, origin, &parts);
+                Poll::Ready(Ok(response.map(ResponseBody::full)))
+            }
+            KindProj::ActualAsking { future, asking } => {
+                if asking.allowed.is_none() {
+                    if let Poll::Ready(allowed) = asking.verdict.as_mut().poll(cx) {
+                        asking.allowed = Some(allowed);
+                    }
+                }
+                if asking.output.is_none() {
+                    match future.poll(cx) {
+                        // An error passes through as it would without a predicate.
+                        Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                        Poll::Ready(output) => asking.output = Some(output),
+                        Poll::Pending => {}
+                    }
+                }
+                let Some(allowed) = asking.allowed else {
+                    return Poll::Pending;
+                };
+                let Some(Ok(mut response)) = asking.output.take() else {
+                    return Poll::Pending;
+                };
+                let line = &asking.line;
+                let (decoration, decision) = decide_asked(
+                    &asking.policy,
+                    allowed,
+                    asking.origin.clone(),
+                    line.credentialed,
+                    &line.method,
+                    &line.uri,
+                );
+                asking
+                    .policy
+                    .decorate(response.headers_mut(), decoration, asking.host.as_ref());
+                response.extensions_mut().insert(decision);
+                Poll::Ready(Ok(response.map(ResponseBody::inner)))
             }
             KindProj::Actual {
                 future,

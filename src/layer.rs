@@ -9,7 +9,8 @@ use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::error::ConfigErrors;
-use crate::policy::{Policy, PreflightAnswer};
+use crate::policy::{Decoration, Policy, PreflightAnswer};
+use crate::predicate::{parts_of, OriginPredicates};
 use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
 use crate::service::{sends_credentials_cross_origin, Cors};
@@ -40,6 +41,7 @@ use crate::warning::ConfigWarning;
 #[must_use]
 pub struct CorsLayer {
     policy: SharedPolicy,
+    predicates: OriginPredicates,
 }
 
 impl CorsLayer {
@@ -63,8 +65,58 @@ impl CorsLayer {
     /// assert_eq!(layer.decide(&preflight), CorsDecision::Allowed(CorsRequestKind::Preflight));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// An [origin predicate](CorsBuilder::allow_origin_predicate) is consulted as the service
+    /// consults it. An [asynchronous one](CorsBuilder::allow_origin_async_predicate) is not: this
+    /// method cannot wait, so an origin only it could allow is reported refused. Send the request
+    /// through the service to see its verdict.
     pub fn decide<B>(&self, request: &Request<B>) -> CorsDecision {
-        self.policy.with(|policy| decide(policy, request))
+        self.policy
+            .with(|policy| decide(policy, &self.predicates, request))
+    }
+
+    /// Whether origins are also decided in code, by a predicate given to
+    /// [`CorsBuilder::allow_origin_predicate`] or
+    /// [`CorsBuilder::allow_origin_async_predicate`]: then the configuration alone does not
+    /// tell which origins are allowed.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let listed = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
+    /// assert!(!listed.has_origin_predicate());
+    /// let dynamic = CorsLayer::builder()
+    ///     .allow_origin_predicate(|origin, _| origin.as_bytes().ends_with(b".example.net"))
+    ///     .build()?;
+    /// assert!(dynamic.has_origin_predicate());
+    /// # Ok::<(), tower_cors::ConfigErrors>(())
+    /// ```
+    pub fn has_origin_predicate(&self) -> bool {
+        !self.predicates.is_empty()
+    }
+
+    /// Whether an asynchronous origin predicate decides some origins: answers that cannot wait,
+    /// such as the doctor's offline ones, leave it out.
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
+    pub(crate) fn has_async_origin_predicate(&self) -> bool {
+        self.predicates.has_async()
+    }
+
+    /// This layer without its asynchronous origin predicate, for answers that cannot wait.
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
+    pub(crate) fn without_async_origin_predicate(&self) -> Self {
+        Self {
+            policy: self.policy.clone(),
+            predicates: self.predicates.without_async(),
+        }
+    }
+
+    /// A layer applying `policy`, and `predicates` for the origins it does not list.
+    pub(crate) fn new(policy: Policy, predicates: OriginPredicates) -> Self {
+        Self {
+            policy: SharedPolicy::Fixed(Arc::new(policy)),
+            predicates,
+        }
     }
 
     /// This layer, made reloadable, and the [`ReloadHandle`] that swaps its policy.
@@ -75,7 +127,7 @@ impl CorsLayer {
     /// a layer that never reloads should stay as it is. Calling this on a layer that is already
     /// reloadable returns another handle to the same slot.
     pub fn reloadable(mut self) -> (Self, ReloadHandle) {
-        let handle = ReloadHandle::new(self.policy.slot());
+        let handle = ReloadHandle::new(self.policy.slot(), self.has_origin_predicate());
         (self, handle)
     }
 
@@ -103,15 +155,28 @@ impl CorsLayer {
 }
 
 /// The service's decision for `request`, with the refusal's hint always looked for.
-fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
+fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B>) -> CorsDecision {
     let refused = |kind, reason| {
         let hint = policy.hint(&reason);
         CorsDecision::Refused(Refusal::new(kind, reason).with_hint(hint))
     };
+    // The origin a static refusal names, when the synchronous predicate allows it.
+    let allowed_by_predicate = |reason: &RefusalReason| {
+        let origin = predicates.askable(policy, reason)?;
+        predicates
+            .ask_now(origin, &parts_of(request))
+            .then(|| origin.clone())
+    };
     match classify(request.method(), request.headers()) {
         Classified::NotCors => CorsDecision::NotCors,
         Classified::Preflight { origin, method } => {
-            match policy.decide_preflight(origin, method, request.headers()) {
+            let mut answer = policy.decide_preflight(origin, method, request.headers());
+            if let PreflightAnswer::Refused { reason, .. } = &answer {
+                if let Some(origin) = allowed_by_predicate(reason) {
+                    answer = policy.decide_preflight_for(origin, method, request.headers());
+                }
+            }
+            match answer {
                 PreflightAnswer::Allowed { .. } => {
                     CorsDecision::Allowed(CorsRequestKind::Preflight)
                 }
@@ -120,14 +185,22 @@ fn decide<B>(policy: &Policy, request: &Request<B>) -> CorsDecision {
                 }
             }
         }
-        Classified::Actual { origin } => match policy.decide_actual(Some(origin)) {
-            Ok(_) if !policy.credentials && sends_credentials_cross_origin(request) => refused(
-                CorsRequestKind::Actual,
-                RefusalReason::CredentialsNotAllowed,
-            ),
-            Ok(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
-            Err(reason) => refused(CorsRequestKind::Actual, reason),
-        },
+        Classified::Actual { origin } => {
+            let decided = match policy.decide_actual(Some(origin)) {
+                Err(reason) => allowed_by_predicate(&reason)
+                    .map(Decoration::Echo)
+                    .ok_or(reason),
+                decided => decided,
+            };
+            match decided {
+                Ok(_) if !policy.credentials && sends_credentials_cross_origin(request) => refused(
+                    CorsRequestKind::Actual,
+                    RefusalReason::CredentialsNotAllowed,
+                ),
+                Ok(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
+                Err(reason) => refused(CorsRequestKind::Actual, reason),
+            }
+        }
     }
 }
 
@@ -145,9 +218,8 @@ impl TryFrom<&CorsConfig> for CorsLayer {
 
     /// Validates `config`, returning every problem at once.
     fn try_from(config: &CorsConfig) -> Result<Self, Self::Error> {
-        crate::validate::validate(config).map(|policy| Self {
-            policy: SharedPolicy::Fixed(Arc::new(policy)),
-        })
+        crate::validate::validate(config)
+            .map(|policy| Self::new(policy, OriginPredicates::default()))
     }
 }
 
@@ -155,6 +227,6 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors::new(inner, self.policy.clone())
+        Cors::new(inner, self.policy.clone(), self.predicates.clone())
     }
 }

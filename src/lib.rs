@@ -6,8 +6,8 @@ mod body;
 mod builder;
 mod config;
 mod decision;
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+#[cfg(feature = "doctor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
 pub mod doctor;
 mod edit_distance;
 mod error;
@@ -17,11 +17,13 @@ mod hint;
 mod layer;
 mod origin;
 mod policy;
+mod predicate;
 mod preset;
 mod reload;
 mod request;
 mod service;
 mod validate;
+mod value;
 mod warning;
 
 pub use self::body::ResponseBody;
@@ -36,6 +38,7 @@ pub use self::layer::CorsLayer;
 pub use self::preset::{Preset, UnknownPreset};
 pub use self::reload::{ConfigChange, ReloadHandle};
 pub use self::service::Cors;
+pub use self::value::ConfigValue;
 pub use self::warning::ConfigWarning;
 
 /// The README's Rust examples, compiled as doctests so that they stay true.

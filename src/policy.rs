@@ -98,7 +98,7 @@ fn remove_inner_cors_headers(headers: &mut HeaderMap) -> Option<HeaderName> {
 
 /// Whether the page's origin and the server's host are the same site (same registrable domain),
 /// where `SameSite=Lax` cookies still travel.
-fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
+pub(crate) fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
     let Some(origin) = SerializedOrigin::parse(origin.as_bytes()) else {
         return false;
     };
@@ -127,7 +127,7 @@ fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
 
 /// The name of the first `Set-Cookie` a browser will not send back on cross-site requests:
 /// one without both `SameSite=None` and `Secure` (browsers default to `SameSite=Lax`).
-fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
     headers.get_all(SET_COOKIE).iter().find_map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
         let mut parts = text.split(';');
@@ -417,15 +417,23 @@ impl Policy {
         method: &HeaderValue,
         request: &HeaderMap,
     ) -> PreflightAnswer {
-        let allow_origin = match self.allow_origin(origin) {
-            Ok(value) => value,
-            Err(reason) => {
-                return PreflightAnswer::Refused {
-                    reason,
-                    grant: None,
-                }
-            }
-        };
+        match self.allow_origin(origin) {
+            Ok(allow_origin) => self.decide_preflight_for(allow_origin, method, request),
+            Err(reason) => PreflightAnswer::Refused {
+                reason,
+                grant: None,
+            },
+        }
+    }
+
+    /// Decides the rest of a preflight whose origin is allowed, answering it with
+    /// `allow_origin`: the listed value, or the origin an origin predicate allowed.
+    pub(crate) fn decide_preflight_for(
+        &self,
+        allow_origin: HeaderValue,
+        method: &HeaderValue,
+        request: &HeaderMap,
+    ) -> PreflightAnswer {
         let mut grant = Grant {
             allow_origin,
             allow_methods: None,
@@ -439,7 +447,13 @@ impl Policy {
             Ok(allow_methods) => grant.allow_methods = allow_methods,
             Err(reason) => {
                 // The browser stops at the method: the configured lists name what would pass.
-                grant.allow_methods = self.methods_list.clone();
+                // A value that is not a method (`GET POST`) is malformed, and `*` must not
+                // seem to cover it: the answer names only the listed methods.
+                grant.allow_methods = if self.methods.any && !is_token(method.as_bytes()) {
+                    join_names(self.methods.listed.iter().map(|m| &m[..]))
+                } else {
+                    self.methods_list.clone()
+                };
                 grant.allow_headers = self.headers_list.clone();
                 return refused(reason, grant);
             }

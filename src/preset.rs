@@ -43,8 +43,15 @@ pub enum Preset {
 const GRPC_STATUS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
 
 impl Preset {
-    /// Every preset.
-    pub const ALL: [Preset; 2] = [Preset::GrpcWeb, Preset::Connect];
+    /// Every preset. A slice, not an array, so that adding a preset changes no type.
+    ///
+    /// ```
+    /// use tower_cors::Preset;
+    ///
+    /// let names: Vec<&str> = Preset::ALL.iter().map(|preset| preset.name()).collect();
+    /// assert_eq!(names, ["grpc-web", "connect"]);
+    /// ```
+    pub const ALL: &'static [Preset] = &[Preset::GrpcWeb, Preset::Connect];
 
     /// The preset's name in configuration: `grpc-web` or `connect`.
     pub fn name(self) -> &'static str {
@@ -125,7 +132,8 @@ impl FromStr for Preset {
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         let trimmed = name.trim();
         Preset::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|p| p.name().eq_ignore_ascii_case(trimmed))
             .ok_or_else(|| UnknownPreset(name.to_owned()))
     }

@@ -49,6 +49,12 @@ impl SharedPolicy {
 /// they began with, and every later request sees the new one. An invalid one is refused with
 /// every problem, and the running policy stays in place.
 ///
+/// A reload replaces the static lists and settings, never the origin predicates
+/// ([`CorsBuilder::allow_origin_predicate`](crate::CorsBuilder::allow_origin_predicate) and
+/// [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate)):
+/// they are code, not configuration, and keep deciding the origins the new lists do not name.
+/// With a predicate, a configuration that lists no origin at all is valid.
+///
 /// ```
 /// use tower_cors::{CorsConfig, CorsLayer};
 ///
@@ -77,18 +83,25 @@ impl SharedPolicy {
 #[derive(Clone)]
 pub struct ReloadHandle {
     slot: Arc<ArcSwap<Policy>>,
+    /// Whether the layer also has an origin predicate, which survives every reload.
+    origin_predicate: bool,
 }
 
 impl ReloadHandle {
-    pub(crate) fn new(slot: Arc<ArcSwap<Policy>>) -> Self {
-        Self { slot }
+    pub(crate) fn new(slot: Arc<ArcSwap<Policy>>, origin_predicate: bool) -> Self {
+        Self {
+            slot,
+            origin_predicate,
+        }
     }
 
     /// Validates `config` and, when it is valid, makes it the policy of every request that
     /// starts from now on. Returns what changed (nothing, for the same configuration), or every
-    /// problem with `config`, in which case the running policy is kept.
+    /// problem with `config`, in which case the running policy is kept. Origin predicates are
+    /// kept either way.
     pub fn reload(&self, config: CorsConfig) -> Result<Vec<ConfigChange>, ConfigErrors> {
-        let policy = Arc::new(crate::validate::validate(&config)?);
+        let policy = crate::builder::validate(&config, self.origin_predicate, Vec::new())?;
+        let policy = Arc::new(policy);
         let previous = self.slot.swap(policy);
         Ok(ConfigChange::between(&previous.config, &config))
     }

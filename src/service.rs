@@ -3,14 +3,17 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::{COOKIE, HOST, ORIGIN};
-use http::{HeaderValue, Request, Response};
+use bytes::Bytes;
+use http::header::{HeaderMap, COOKIE, HOST, ORIGIN};
+use http::request::Parts;
+use http::{HeaderValue, Method, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
+use crate::predicate::{OriginPredicates, Verdict};
 use crate::reload::SharedPolicy;
 use crate::request::{classify, Classified};
 
@@ -24,11 +27,16 @@ use crate::request::{classify, Classified};
 pub struct Cors<S> {
     inner: S,
     policy: SharedPolicy,
+    predicates: OriginPredicates,
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn new(inner: S, policy: SharedPolicy) -> Self {
-        Self { inner, policy }
+    pub(crate) fn new(inner: S, policy: SharedPolicy, predicates: OriginPredicates) -> Self {
+        Self {
+            inner,
+            policy,
+            predicates,
+        }
     }
 
     /// The inner service.
@@ -60,8 +68,9 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let inner = &mut self.inner;
-        self.policy.with(|policy| respond(inner, policy, request))
+        let (inner, predicates) = (&mut self.inner, &self.predicates);
+        self.policy
+            .with(|policy| respond(inner, policy, predicates, request))
     }
 }
 
@@ -70,6 +79,7 @@ where
 fn respond<S, ReqBody, ResBody>(
     inner: &mut S,
     policy: &Arc<Policy>,
+    predicates: &OriginPredicates,
     request: Request<ReqBody>,
 ) -> ResponseFuture<S::Future>
 where
@@ -82,6 +92,12 @@ where
         ),
         Classified::Preflight { origin, method } => {
             let answer = policy.decide_preflight(origin, method, request.headers());
+            if let PreflightAnswer::Refused { reason, .. } = &answer {
+                if let Some(origin) = predicates.askable(policy, reason) {
+                    let origin = origin.clone();
+                    return preflight_asking(policy, predicates, origin, request);
+                }
+            }
             let refusal = match &answer {
                 PreflightAnswer::Refused { reason, .. } => Some(refuse(
                     policy,
@@ -104,6 +120,10 @@ where
             }
             Ok(decoration) => (decoration, CorsDecision::Allowed(CorsRequestKind::Actual)),
             Err(reason) => {
+                if let Some(origin) = predicates.askable(policy, &reason) {
+                    let origin = origin.clone();
+                    return actual_asking(inner, policy, predicates, origin, request);
+                }
                 let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
                 (Decoration::Refused, CorsDecision::Refused(refusal))
             }
@@ -117,13 +137,159 @@ where
     ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
 }
 
+/// A preflight whose origin the allowlist does not name, answered once the predicates have
+/// decided. The body is dropped: a preflight's is empty, and the inner service never sees it.
+fn preflight_asking<F, B>(
+    policy: &Arc<Policy>,
+    predicates: &OriginPredicates,
+    origin: HeaderValue,
+    request: Request<B>,
+) -> ResponseFuture<F>
+where
+    F: std::future::Future,
+{
+    let (parts, _body) = request.into_parts();
+    match predicates.ask(&origin, &parts) {
+        Verdict::Now(allowed) => {
+            ResponseFuture::preflight(answer_preflight(policy, allowed, origin, &parts))
+        }
+        Verdict::Later(verdict) => {
+            ResponseFuture::preflight_asking(verdict, origin, parts, Arc::clone(policy))
+        }
+    }
+}
+
+/// The answer to a preflight whose origin a predicate allowed or refused.
+pub(crate) fn answer_preflight(
+    policy: &Policy,
+    allowed: bool,
+    origin: HeaderValue,
+    parts: &Parts,
+) -> Response<Bytes> {
+    let answer = match classify(&parts.method, &parts.headers) {
+        Classified::Preflight { method, .. } if allowed => {
+            policy.decide_preflight_for(origin, method, &parts.headers)
+        }
+        _ => PreflightAnswer::Refused {
+            reason: RefusalReason::OriginNotAllowed { origin },
+            grant: None,
+        },
+    };
+    let refusal = match &answer {
+        PreflightAnswer::Refused { reason, .. } => Some(refuse_at(
+            policy,
+            CorsRequestKind::Preflight,
+            reason.clone(),
+            parts.headers.get(ORIGIN),
+            &parts.method,
+            &parts.uri,
+        )),
+        PreflightAnswer::Allowed { .. } => None,
+    };
+    policy.preflight_response(&answer, refusal)
+}
+
+/// An actual request whose origin the allowlist does not name: it goes to `inner` at once (CORS
+/// never holds a request back), and its response is decorated once the predicates have decided.
+fn actual_asking<S, ReqBody, ResBody>(
+    inner: &mut S,
+    policy: &Arc<Policy>,
+    predicates: &OriginPredicates,
+    origin: HeaderValue,
+    request: Request<ReqBody>,
+) -> ResponseFuture<S::Future>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    let (parts, body) = request.into_parts();
+    let verdict = predicates.ask(&origin, &parts);
+    let credentialed = !policy.credentials && credentials_cross_origin(&parts.headers, &parts.uri);
+    let host = match policy.wants_host() {
+        true => host_of(&parts.headers, &parts.uri),
+        false => None,
+    };
+    match verdict {
+        Verdict::Now(allowed) => {
+            let (decoration, decision) = decide_asked(
+                policy,
+                allowed,
+                origin,
+                credentialed,
+                &parts.method,
+                &parts.uri,
+            );
+            let future = inner.call(Request::from_parts(parts, body));
+            ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
+        }
+        Verdict::Later(verdict) => {
+            let line = RequestLine {
+                method: parts.method.clone(),
+                uri: parts.uri.clone(),
+                credentialed,
+            };
+            let future = inner.call(Request::from_parts(parts, body));
+            ResponseFuture::actual_asking(future, verdict, origin, line, host, Arc::clone(policy))
+        }
+    }
+}
+
+/// What an actual request's decision needs once its request is gone to the inner service.
+#[derive(Debug)]
+pub(crate) struct RequestLine {
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    /// Whether it carries cookies cross-origin while the policy does not allow credentials.
+    pub(crate) credentialed: bool,
+}
+
+/// The decoration and decision for an actual request whose origin a predicate allowed or
+/// refused.
+pub(crate) fn decide_asked(
+    policy: &Policy,
+    allowed: bool,
+    origin: HeaderValue,
+    credentialed: bool,
+    method: &Method,
+    uri: &Uri,
+) -> (Decoration, CorsDecision) {
+    let refusal = |reason, origin: &HeaderValue| {
+        refuse_at(
+            policy,
+            CorsRequestKind::Actual,
+            reason,
+            Some(origin),
+            method,
+            uri,
+        )
+    };
+    if !allowed {
+        let reason = RefusalReason::OriginNotAllowed {
+            origin: origin.clone(),
+        };
+        let refusal = refusal(reason, &origin);
+        return (Decoration::Refused, CorsDecision::Refused(refusal));
+    }
+    if credentialed {
+        let refusal = refusal(RefusalReason::CredentialsNotAllowed, &origin);
+        return (Decoration::Echo(origin), CorsDecision::Refused(refusal));
+    }
+    (
+        Decoration::Echo(origin),
+        CorsDecision::Allowed(CorsRequestKind::Actual),
+    )
+}
+
 /// The server's authority as the client addressed it: `Host`, or for HTTP/2 and HTTP/3, whose
 /// requests carry none, the URI's authority.
 fn request_host<B>(request: &Request<B>) -> Option<HeaderValue> {
-    if let Some(host) = request.headers().get(HOST) {
+    host_of(request.headers(), request.uri())
+}
+
+fn host_of(headers: &HeaderMap, uri: &Uri) -> Option<HeaderValue> {
+    if let Some(host) = headers.get(HOST) {
         return Some(host.clone());
     }
-    let authority = request.uri().authority()?;
+    let authority = uri.authority()?;
     HeaderValue::from_str(authority.as_str()).ok()
 }
 
@@ -131,7 +297,10 @@ fn request_host<B>(request: &Request<B>) -> Option<HeaderValue> {
 /// the only case in which a browser applies the credentials check. Same-origin requests, form
 /// navigations and WebSocket handshakes also send `Origin` and cookies, and are not CORS-checked.
 pub(crate) fn sends_credentials_cross_origin<B>(request: &Request<B>) -> bool {
-    let headers = request.headers();
+    credentials_cross_origin(request.headers(), request.uri())
+}
+
+fn credentials_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     if !headers.contains_key(COOKIE) {
         return false;
     }
@@ -147,7 +316,7 @@ pub(crate) fn sends_credentials_cross_origin<B>(request: &Request<B>) -> bool {
         .windows(3)
         .position(|window| window == b"://")
         .map(|start| &origin[start + 3..]);
-    match (authority, request_host(request)) {
+    match (authority, host_of(headers, uri)) {
         (Some(authority), Some(host)) => !authority.eq_ignore_ascii_case(host.as_bytes()),
         _ => true,
     }
@@ -161,24 +330,38 @@ fn refuse<B>(
     reason: RefusalReason,
     request: &Request<B>,
 ) -> Refusal {
+    refuse_at(
+        policy,
+        kind,
+        reason,
+        request.headers().get(ORIGIN),
+        request.method(),
+        request.uri(),
+    )
+}
+
+/// As [`refuse`], for the request with this `Origin`, method and URI.
+pub(crate) fn refuse_at(
+    policy: &Policy,
+    kind: CorsRequestKind,
+    reason: RefusalReason,
+    origin: Option<&HeaderValue>,
+    method: &Method,
+    uri: &Uri,
+) -> Refusal {
     let logged =
         policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
     let hint = logged.then(|| policy.hint(&reason)).flatten();
     // The origin as it was sent, for filtering and counting; borrowed unless it is not UTF-8.
-    let origin = String::from_utf8_lossy(
-        request
-            .headers()
-            .get(ORIGIN)
-            .map_or(&b""[..], |o| o.as_bytes()),
-    );
+    let origin = String::from_utf8_lossy(origin.map_or(&b""[..], |o| o.as_bytes()));
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(
                 target: "tower_cors::refusal",
                 $level,
                 origin = &*origin,
-                method = %request.method(),
-                path = %request.uri().path(),
+                method = %method,
+                path = %uri.path(),
                 kind = ?kind,
                 reason = reason.code(),
                 hint = hint.as_deref(),

@@ -22,6 +22,15 @@ const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.i
 
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
+    validate_with(config, false)
+}
+
+/// Validates `config` for a layer that may also allow origins through a predicate, which makes
+/// an empty allowlist workable.
+pub(crate) fn validate_with(
+    config: &CorsConfig,
+    origin_predicate: bool,
+) -> Result<Policy, ConfigErrors> {
     let given = config;
     let mut errors = Vec::new();
     let merged;
@@ -40,7 +49,13 @@ pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     }
     // What reading the sources noticed (unknown variables) comes first, as it was found first.
     let mut warnings = config.sources.warnings().to_vec();
-    check_origins(config, &mut origins, &mut errors, &mut warnings);
+    check_origins(
+        config,
+        origin_predicate,
+        &mut origins,
+        &mut errors,
+        &mut warnings,
+    );
     check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
     let (headers, headers_list) = check_request_headers(config, &mut errors);
@@ -150,6 +165,7 @@ fn at(key: &'static str, index: usize) -> At {
 
 fn check_origins(
     config: &CorsConfig,
+    origin_predicate: bool,
     origins: &mut OriginMatcher,
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
@@ -157,6 +173,9 @@ fn check_origins(
     const KEY: &str = "allowed_origins";
     let list = &config.allowed_origins;
     if list.is_empty() && config.allowed_origin_regexes.is_empty() {
+        if origin_predicate {
+            return;
+        }
         errors.push(ConfigError::new(
             Kind::NoOrigins,
             KEY,
@@ -470,20 +489,21 @@ fn check_regexes(
                     ));
                 }
             }
-            if config.allow_credentials {
-                if let Some(probe) = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe)) {
-                    errors.push(ConfigError::new(
-                        Kind::AnyOriginWithCredentials,
-                        location,
-                        Some(pattern),
-                        format!(
-                            "it matches origins on any domain, such as {probe:?}, and \
-                             credentials are allowed"
-                        ),
-                        "anchor it to your own domain, escaping dots: \
-                         https://[a-z0-9-]+\\.example\\.com",
-                    ));
-                }
+            let probe = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe));
+            match probe {
+                Some(probe) if config.allow_credentials => errors.push(ConfigError::new(
+                    Kind::AnyOriginWithCredentials,
+                    location,
+                    Some(pattern),
+                    format!(
+                        "it matches origins on any domain, such as {probe:?}, and credentials \
+                         are allowed"
+                    ),
+                    "anchor it to your own domain, escaping dots: \
+                     https://[a-z0-9-]+\\.example\\.com",
+                )),
+                Some(_) => {}
+                None => check_regex_findings(config, location, pattern, &regex, errors, warnings),
             }
         }
         if all_compile {
@@ -497,6 +517,95 @@ fn check_regexes(
                     "use fewer or simpler expressions, or origin patterns",
                 )),
             }
+        }
+    }
+}
+
+/// Refuses (with credentials) or warns about (without) the attacker-shaped origins a regex
+/// lets in; see `origin/regex_audit.rs`. Plain-http matches count only with credentials, as
+/// for exact entries; each opt-in that covers exact entries and patterns covers regexes too.
+#[cfg(feature = "regex")]
+fn check_regex_findings(
+    config: &CorsConfig,
+    location: At,
+    pattern: &str,
+    regex: &regex::Regex,
+    errors: &mut Vec<ConfigError>,
+    warnings: &mut Vec<ConfigWarning>,
+) {
+    use crate::origin::regex_audit::{audit, Finding};
+    let credentials = config.allow_credentials;
+    for finding in audit(pattern, regex) {
+        let (kind, problem, fix, opt_in) = match &finding {
+            Finding::Insecure { .. } if !credentials => continue,
+            Finding::Insecure { origin, fix } => (
+                Kind::InsecureOriginWithCredentials,
+                format!(
+                    "it matches the plain-http origin {origin:?}; with credentials, a plain-http \
+                     origin lets anyone on the network path rewrite its page and read your \
+                     users' data"
+                ),
+                format!(
+                    "match https only, such as {fix}; if you accept the risk, set \
+                     dangerously_allow_insecure_origins"
+                ),
+                config
+                    .dangerously_allow_insecure_origins
+                    .then_some("dangerously_allow_insecure_origins"),
+            ),
+            Finding::PublicSuffix {
+                origin,
+                suffix,
+                fix,
+            } => (
+                Kind::PublicSuffixWildcardWithCredentials,
+                format!(
+                    "it lets in {origin:?}: {suffix:?} is a public suffix, so anyone can \
+                     register a name under it{}",
+                    if credentials {
+                        " and read your users' data with credentials"
+                    } else {
+                        " and read your responses"
+                    }
+                ),
+                format!(
+                    "match only your own names under it, such as {fix} with your domain in place \
+                     of example{}",
+                    if credentials {
+                        "; if you accept the risk, set dangerously_allow_public_suffix_wildcards"
+                    } else {
+                        ""
+                    }
+                ),
+                (credentials && config.dangerously_allow_public_suffix_wildcards)
+                    .then_some("dangerously_allow_public_suffix_wildcards"),
+            ),
+            Finding::Lookalike { origin, fix } => (
+                Kind::AnyOriginWithCredentials,
+                format!(
+                    "it lets in {origin:?}, a domain anyone can register{}",
+                    if credentials {
+                        ", and credentials are allowed"
+                    } else {
+                        ", to read your responses"
+                    }
+                ),
+                format!("escape each dot and require a dot before your domain, such as {fix}"),
+                None,
+            ),
+        };
+        if let Some(opt_in) = opt_in {
+            warnings.push(opted_in(location, pattern, opt_in));
+        } else if credentials {
+            errors.push(ConfigError::new(
+                kind,
+                location,
+                Some(pattern),
+                problem,
+                fix,
+            ));
+        } else {
+            warnings.push(ConfigWarning::new(location, Some(pattern), problem, fix));
         }
     }
 }

@@ -258,11 +258,46 @@ async fn same_origin_post_with_unlisted_origin_still_reaches_the_handler() {
 
 #[tokio::test]
 async fn head_requests_are_decorated_like_get() {
-    let response = send(&layer(false), request("HEAD", Some(APP), &[])).await;
-    assert_eq!(
-        header(&response, "access-control-allow-origin").as_deref(),
-        Some(APP)
-    );
+    for credentials in [false, true] {
+        let credentials_header = credentials.then_some("true");
+        for (origin, granted) in [(APP, true), ("https://evil.example", false)] {
+            let inner = Inner::default();
+            let head = inner
+                .send(&layer(credentials), request("HEAD", Some(origin), &[]))
+                .await;
+            let get = send(&layer(credentials), request("GET", Some(origin), &[])).await;
+            assert_eq!(inner.calls(), 1, "the inner service answers a HEAD");
+            let what = format!("{origin}, credentials {credentials}");
+            assert_eq!(cors_headers(&head), cors_headers(&get), "{what}");
+            assert_eq!(vary(&head), ["origin"], "{what}");
+            let expected = if granted {
+                [
+                    ("access-control-allow-origin", Some(origin)),
+                    ("access-control-allow-credentials", credentials_header),
+                    (
+                        "access-control-expose-headers",
+                        Some("x-request-id, retry-after"),
+                    ),
+                ]
+            } else {
+                [
+                    ("access-control-allow-origin", None),
+                    ("access-control-allow-credentials", None),
+                    ("access-control-expose-headers", None),
+                ]
+            };
+            common::assert_headers_for(&what, &head, &expected);
+            common::assert_headers_for(&what, &get, &expected);
+            for name in [
+                "access-control-allow-methods",
+                "access-control-allow-headers",
+                "access-control-max-age",
+                "access-control-allow-private-network",
+            ] {
+                assert_eq!(header(&head, name), None, "{what}: {name}");
+            }
+        }
+    }
 }
 
 /// Axum clones the service for every request: both must be `Clone` (an `Arc` inside) and

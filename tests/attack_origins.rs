@@ -1359,8 +1359,10 @@ async fn any_origin_policy_answers_star_to_every_origin() {
 /// so.
 #[tokio::test]
 async fn regexes_never_allow_insecure_origins_with_credentials() {
+    // A scheme written as a class gets past the startup check below; the runtime guard still
+    // holds.
     let policy = builder(&[])
-        .allow_origin_regexes([r"https?://app\.example\.com", r"http://localhost:[0-9]+"])
+        .allow_origin_regexes([r"[a-z]+://app\.example\.com", r"http://localhost:[0-9]+"])
         .allow_credentials(true);
     let guarded = build(policy.clone());
     assert_refused(&guarded, b"http://app.example.com", "plain http").await;
@@ -1368,6 +1370,221 @@ async fn regexes_never_allow_insecure_origins_with_credentials() {
     assert_allowed(&guarded, b"http://localhost:5173", "loopback").await;
     let opted_in = build(policy.dangerously_allow_insecure_origins(true));
     assert_allowed(&opted_in, b"http://app.example.com", "opt-in").await;
+}
+
+/// Class 9 through a regular expression, at startup: with credentials, a regex that matches a
+/// plain-http origin other than loopback is refused like an exact `http://` entry, naming the
+/// origin and the https-only expression; the opt-in turns the refusal into a warning.
+#[cfg(feature = "regex")]
+#[test]
+fn plain_http_regex_is_refused_with_credentials_at_startup() {
+    for (regex, origin, fix) in [
+        (
+            r"https?://app\.example\.com",
+            "http://app.example.com",
+            r"https://app\.example\.com",
+        ),
+        (
+            r"http://[a-z]+\.example\.com",
+            "http://a.example.com",
+            r"https://a\.example\.com",
+        ),
+        (
+            r"(http|https)://app\.example\.com:8080",
+            "http://app.example.com:8080",
+            r"https://app\.example\.com:8080",
+        ),
+    ] {
+        let policy = builder(&[])
+            .allow_origin_regexes([regex])
+            .allow_credentials(true);
+        let error = refused_at_build(
+            policy.clone(),
+            ConfigErrorKind::InsecureOriginWithCredentials,
+            regex,
+        );
+        assert_eq!(error.location(), "allowed_origin_regexes[0]", "{regex}");
+        assert_eq!(error.value(), Some(regex), "{regex}");
+        assert!(
+            error.problem().contains(&format!("{origin:?}")),
+            "{regex}: {error}"
+        );
+        assert!(error.fix().contains(fix), "{regex}: {error}");
+        assert!(
+            error.fix().contains("dangerously_allow_insecure_origins"),
+            "{regex}: {error}"
+        );
+        let opted_in = build(policy.dangerously_allow_insecure_origins(true));
+        assert!(
+            opted_in.warnings().iter().any(|w| w.value() == Some(regex)
+                && w.problem().contains("dangerously_allow_insecure_origins")),
+            "{regex}: {:?}",
+            opted_in.warnings()
+        );
+        assert_builds(builder(&[]).allow_origin_regexes([regex]), regex);
+    }
+    for regex in [
+        r"http://localhost:[0-9]+",
+        r"https?://(localhost|127\.0\.0\.1)(:[0-9]+)?",
+        r"https://app\.example\.com",
+    ] {
+        assert_builds(
+            builder(&[])
+                .allow_origin_regexes([regex])
+                .allow_credentials(true),
+            regex,
+        );
+    }
+}
+
+/// The fix of a regex error: the expression after "such as ", up to the next space or `;`.
+#[cfg(feature = "regex")]
+fn suggested_regex(fix: &str) -> &str {
+    let start = fix
+        .find("such as ")
+        .expect("the fix suggests an expression")
+        + "such as ".len();
+    fix[start..]
+        .split([' ', ';'])
+        .next()
+        .expect("an expression")
+}
+
+/// Classes 3, 4 and 7 in regex form, at startup: a regex that lets in an origin an attacker can
+/// register, derived from its own literals (a name glued in front of its domain without a dot,
+/// another domain after its host, a dot that matches any character), is refused with
+/// credentials, naming that origin and a corrected regex; without credentials it is a warning.
+/// Every named origin really is let in, and every corrected regex is accepted.
+#[cfg(feature = "regex")]
+#[tokio::test]
+async fn regex_letting_in_a_registrable_look_alike_is_refused_with_credentials() {
+    for (regex, origin, fix) in [
+        (
+            r"https://.*example\.com",
+            "https://attackerexample.com",
+            r"https://([a-z0-9-]+\.)*example\.com",
+        ),
+        (
+            r"https://[a-z0-9-]*example\.com",
+            "https://attackerexample.com",
+            r"https://([a-z0-9-]+\.)*example\.com",
+        ),
+        (
+            r"https://app\.example\.com.*",
+            "https://app.example.com.attacker.net",
+            r"https://app\.example\.com",
+        ),
+        (
+            r"https://app\.example\.com(\..+)?",
+            "https://app.example.com.attacker.net",
+            r"https://app\.example\.com",
+        ),
+        (
+            "https://app.example.com",
+            "https://appxexample.com",
+            r"https://app\.example\.com",
+        ),
+        (
+            r"https://([a-z]+\.)?example.co\.uk",
+            "https://examplexco.uk",
+            r"https://example\.co\.uk",
+        ),
+    ] {
+        let policy = builder(&[])
+            .allow_origin_regexes([regex])
+            .allow_credentials(true);
+        let error = refused_at_build(policy, ConfigErrorKind::AnyOriginWithCredentials, regex);
+        assert_eq!(error.location(), "allowed_origin_regexes[0]", "{regex}");
+        assert_eq!(error.value(), Some(regex), "{regex}");
+        assert!(
+            error.problem().contains(&format!("lets in {origin:?}")),
+            "{regex}: {error}"
+        );
+        assert_eq!(suggested_regex(error.fix()), fix, "{regex}: {error}");
+        assert_builds(
+            builder(&[])
+                .allow_origin_regexes([fix])
+                .allow_credentials(true),
+            fix,
+        );
+
+        let open = build(builder(&[]).allow_origin_regexes([regex]));
+        let warnings = open.warnings();
+        let warning = warnings
+            .iter()
+            .find(|w| w.value() == Some(regex))
+            .unwrap_or_else(|| panic!("{regex}: no warning: {warnings:?}"));
+        assert_eq!(warning.location(), "allowed_origin_regexes[0]");
+        assert!(warning.problem().contains(origin), "{regex}: {warning}");
+        assert_eq!(suggested_regex(warning.fix()), fix, "{regex}: {warning}");
+        assert_allowed(&open, origin.as_bytes(), regex).await;
+    }
+}
+
+/// The public-suffix rule that patterns obey, in regex form: a regex that lets in a fresh name
+/// under a public suffix (`https://.*\.com` allows every `.com`) is refused with credentials,
+/// unless the same opt-in as for patterns says so.
+#[cfg(feature = "regex")]
+#[tokio::test]
+async fn regex_over_a_public_suffix_is_refused_with_credentials() {
+    for (regex, origin, suffix) in [
+        (r"https://.*\.com", "https://attacker.com", "com"),
+        (r"https://[a-z0-9-]+\.com", "https://attacker.com", "com"),
+        (
+            r"https://[a-z]+\.github\.io",
+            "https://attacker.github.io",
+            "github.io",
+        ),
+        (
+            r"https://[a-z]+\.[a-z]+\.github\.io",
+            "https://a.attacker.github.io",
+            "github.io",
+        ),
+        (r"https://(.*\.)?co\.uk", "https://attacker.co.uk", "co.uk"),
+    ] {
+        let policy = builder(&[])
+            .allow_origin_regexes([regex])
+            .allow_credentials(true);
+        let error = refused_at_build(
+            policy.clone(),
+            ConfigErrorKind::PublicSuffixWildcardWithCredentials,
+            regex,
+        );
+        assert_eq!(error.location(), "allowed_origin_regexes[0]", "{regex}");
+        assert!(
+            error.problem().contains(&format!("lets in {origin:?}"))
+                && error
+                    .problem()
+                    .contains(&format!("{suffix:?} is a public suffix")),
+            "{regex}: {error}"
+        );
+        assert!(
+            error
+                .fix()
+                .contains("dangerously_allow_public_suffix_wildcards"),
+            "{regex}: {error}"
+        );
+        assert_eq!(build_errors(policy.clone(), regex).len(), 1, "{regex}");
+        let opted_in = build(policy.dangerously_allow_public_suffix_wildcards(true));
+        assert_allowed(&opted_in, origin.as_bytes(), regex).await;
+        let open = build(builder(&[]).allow_origin_regexes([regex]));
+        assert!(
+            open.warnings().iter().any(|w| w.problem().contains(origin)),
+            "{regex}: {:?}",
+            open.warnings()
+        );
+    }
+    for regex in [
+        r"https://[a-z0-9-]+\.example\.github\.io",
+        r"https://([a-z0-9-]+\.)*example\.co\.uk",
+        r"https://.*\.example\.org",
+        r"https://(www\.)?example\.(com|org)",
+        r"https://[a-z]+\.intranet",
+    ] {
+        let policy = builder(&[]).allow_origin_regexes([regex]);
+        assert_builds(policy.clone().allow_credentials(true), regex);
+        assert_eq!(build(policy).warnings(), [], "{regex}");
+    }
 }
 
 /// One row of the attack table: a policy, origins that must be refused, and origins that must
@@ -1474,7 +1691,7 @@ fn attack_table_refuses_every_attacker_and_passes_every_legitimate_origin() {
         AttackRow {
             class: "insecure scheme",
             origins: &["https://app.example.com"],
-            regexes: &[r"https?://shop\.example\.com"],
+            regexes: &[r"[a-z]+://shop\.example\.com"],
             credentials: true,
             attackers: &[
                 "http://app.example.com",

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use http::Request;
-use tower_cors::{ConfigErrorKind as Kind, CorsConfig, CorsDecision, CorsLayer};
+use tower_cors::{ConfigErrorKind as Kind, CorsConfig, CorsDecision, CorsLayer, CorsRequestKind};
 
 const CONTRACT_TOML: &str = r#"
 allowed_origins = ["https://app.example.com", "https://*.example.com", "http://localhost:*"]
@@ -87,15 +87,32 @@ fn builder_toml_and_env_policies_decide_alike() {
         ("toml", CorsLayer::from_toml_str(CONTRACT_TOML).unwrap()),
         ("env", CorsLayer::from_vars("CORS_", CONTRACT_ENV).unwrap()),
     ];
+    // Each request with the decision all three must reach: allowed (`None`) or the refusal's
+    // reason code.
     let requests = [
-        ("GET", "https://app.example.com", None),
-        ("GET", "https://evil.example", None),
-        ("OPTIONS", "https://shop.example.com", Some("PUT")),
-        ("OPTIONS", "https://pr-7.preview.example.com", Some("PATCH")),
-        ("OPTIONS", "http://localhost:5173", Some("DELETE")),
-        ("OPTIONS", "https://a.b.example.com", Some("GET")),
+        ("GET", "https://app.example.com", None, None),
+        (
+            "GET",
+            "https://evil.example",
+            None,
+            Some("origin_not_allowed"),
+        ),
+        ("OPTIONS", "https://shop.example.com", Some("PUT"), None),
+        (
+            "OPTIONS",
+            "https://pr-7.preview.example.com",
+            Some("PATCH"),
+            Some("method_not_allowed"),
+        ),
+        ("OPTIONS", "http://localhost:5173", Some("DELETE"), None),
+        (
+            "OPTIONS",
+            "https://a.b.example.com",
+            Some("GET"),
+            Some("origin_not_allowed"),
+        ),
     ];
-    for (method, origin, requested) in requests {
+    for (method, origin, requested, expected) in requests {
         let request = || {
             let mut builder = Request::builder().method(method).header("origin", origin);
             if let Some(requested) = requested {
@@ -103,12 +120,25 @@ fn builder_toml_and_env_policies_decide_alike() {
             }
             builder.body(()).unwrap()
         };
-        let decisions: Vec<CorsDecision> =
-            layers.iter().map(|(_, l)| l.decide(&request())).collect();
-        assert!(
-            decisions.windows(2).all(|w| w[0] == w[1]),
-            "{method} {origin}: {decisions:?}"
-        );
+        for (source, layer) in &layers {
+            let decision = layer.decide(&request());
+            assert_eq!(
+                decision.refusal().map(|refusal| refusal.reason().code()),
+                expected,
+                "{source}: {method} {origin}: {decision:?}"
+            );
+            let kind = match &decision {
+                CorsDecision::Allowed(kind) => *kind,
+                CorsDecision::Refused(refusal) => refusal.kind(),
+                other => panic!("{source}: {method} {origin}: {other:?}"),
+            };
+            let expected_kind = if requested.is_some() {
+                CorsRequestKind::Preflight
+            } else {
+                CorsRequestKind::Actual
+            };
+            assert_eq!(kind, expected_kind, "{source}: {method} {origin}");
+        }
     }
 }
 
@@ -149,9 +179,25 @@ fn env_booleans_and_numbers_are_strict_and_name_the_variable() {
              86400, such as 600",
         ]
     );
-    for value in ["true", "TRUE", "1", "false", "False", "0"] {
-        assert!(
-            CorsConfig::from_vars("CORS_", [("CORS_ALLOW_CREDENTIALS", value)]).is_ok(),
+    for (value, expected) in [
+        ("true", true),
+        ("TRUE", true),
+        ("1", true),
+        ("false", false),
+        ("False", false),
+        ("0", false),
+    ] {
+        let config = CorsConfig::from_vars(
+            "CORS_",
+            [
+                ("CORS_ALLOW_CREDENTIALS", value),
+                ("CORS_ALLOW_PRIVATE_NETWORK", value),
+            ],
+        )
+        .unwrap_or_else(|errors| panic!("{value}: {errors}"));
+        assert_eq!(
+            (config.allow_credentials, config.allow_private_network),
+            (expected, expected),
             "{value}"
         );
     }
@@ -164,14 +210,27 @@ fn unset_origins_fail_saying_to_set_the_variable_unless_regexes_give_origins() {
     let error = errors.iter().next().unwrap();
     assert_eq!(error.kind(), Kind::NoOrigins);
     assert_eq!(error.location(), "CORS_ALLOWED_ORIGINS");
-    assert!(CorsLayer::from_vars(
+    let from_regexes = CorsLayer::from_vars(
         "CORS_",
         [(
             "CORS_ALLOWED_ORIGIN_REGEXES",
-            r"https://[a-z]+\.example\.com"
-        )]
+            r"https://[a-z]+\.example\.com",
+        )],
     )
-    .is_ok());
+    .unwrap_or_else(|errors| panic!("{errors}"));
+    let from = |origin: &str| {
+        Request::builder()
+            .header("origin", origin)
+            .body(())
+            .unwrap()
+    };
+    assert_eq!(
+        from_regexes.decide(&from("https://shop.example.com")),
+        CorsDecision::Allowed(CorsRequestKind::Actual)
+    );
+    assert!(from_regexes
+        .decide(&from("https://shop.example.org"))
+        .is_refused());
 }
 
 #[test]

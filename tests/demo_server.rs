@@ -415,3 +415,42 @@ fn development_policy_puts_the_near_miss_hint_in_refused_preflights() {
          served over https, the entry allows http\n"
     );
 }
+
+#[test]
+fn head_through_the_demo_server_is_decorated_like_get() {
+    let server = start(&[]);
+    let cors = |reply: &Reply| -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = reply
+            .headers
+            .iter()
+            .filter(|(name, _)| name.starts_with("access-control-"))
+            .cloned()
+            .collect();
+        headers.sort();
+        headers
+    };
+    for path in ["/", "/status/404", "/private"] {
+        for origin in [LOCAL, "https://evil.example"] {
+            let what = format!("HEAD {path} from {origin}");
+            let get = send(&server, "GET", path, &[("origin", origin)], b"");
+            let head = send(&server, "HEAD", path, &[("origin", origin)], b"");
+            assert_eq!(head.status, get.status, "{what}");
+            assert_eq!(head.body, "", "{what}: a HEAD response has no body");
+            assert!(head.header("x-request-id").is_some(), "{what}");
+            assert_eq!(head.vary(), get.vary(), "{what}");
+            assert!(head.vary().contains(&"origin".to_owned()), "{what}");
+            assert_eq!(cors(&head), cors(&get), "{what}");
+            if origin == LOCAL {
+                assert_allowed(&head, LOCAL, &what);
+                assert_eq!(
+                    head.header("access-control-expose-headers"),
+                    Some("x-request-id, retry-after"),
+                    "{what}"
+                );
+                assert_eq!(cors(&head).len(), 3, "{what}: {:?}", cors(&head));
+            } else {
+                assert_eq!(cors(&head), [], "{what}");
+            }
+        }
+    }
+}

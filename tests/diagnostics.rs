@@ -506,6 +506,93 @@ async fn each_refusal_class_and_near_miss_gets_its_reason_and_hint() {
     }
 }
 
+/// 300 origins of about 200 characters, alike but for three digits: the allowlist that made
+/// the near-miss search expensive when it compared every entry.
+fn long_origins() -> Vec<String> {
+    (0..300)
+        .map(|i| format!("https://{}{i:03}.example.com", long_labels()))
+        .collect()
+}
+
+/// Three labels, 179 characters: a host may have labels of 63 at most.
+fn long_labels() -> String {
+    format!("{a}.{a}.{}", "a".repeat(57), a = "a".repeat(60))
+}
+
+/// The near-miss search is bounded (an index by host and by rare substrings, a capped number of
+/// comparisons), yet every near-miss class still gets its hint when the allowlist also holds
+/// hundreds of long, alike entries, and a typo in one of those entries is still named.
+#[tokio::test]
+async fn near_misses_are_still_found_among_hundreds_of_long_alike_entries() {
+    let mut checked = 0;
+    for row in rows() {
+        if row.reason != "origin_not_allowed" {
+            continue;
+        }
+        let layer = CorsLayer::builder()
+            .allow_origins(long_origins())
+            .allow_origins(row.origins.iter().copied())
+            .allow_origin_regexes(row.regexes.iter().copied())
+            .build()
+            .unwrap();
+        let decided = layer.decide(&(row.request)());
+        let refusal = decided
+            .refusal()
+            .unwrap_or_else(|| panic!("{}: not refused: {decided:?}", row.name));
+        match row.hint {
+            Some(hint) => assert!(
+                refusal.hint().is_some_and(|h| h.contains(hint)),
+                "{}: hint {:?} does not say {hint:?}",
+                row.name,
+                refusal.hint()
+            ),
+            None => assert_eq!(refusal.hint(), None, "{}", row.name),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} near-miss rows");
+
+    let layer = CorsLayer::builder()
+        .allow_origins(long_origins())
+        .build()
+        .unwrap();
+    let hint = |origin: &str| {
+        layer
+            .decide(&request("GET", Some(origin), &[]))
+            .refusal()
+            .and_then(|refusal| refusal.hint().map(str::to_owned))
+    };
+    let long = long_labels();
+    for (sent, entry, edits) in [
+        (
+            format!("https://{long}217.exmaple.com"),
+            format!("https://{long}217.example.com"),
+            2,
+        ),
+        (
+            format!("https://{long}0999.example.com"),
+            format!("https://{long}099.example.com"),
+            1,
+        ),
+        (
+            format!("https://{long}a42.example.com"),
+            format!("https://{long}042.example.com"),
+            1,
+        ),
+    ] {
+        assert_eq!(
+            hint(&sent),
+            Some(format!(
+                "closest allowed origin {entry:?} is spelled differently ({edits} characters \
+                 differ): check both for a typo"
+            )),
+            "{sent}"
+        );
+    }
+    // Three edits from every entry: no hint, however alike the entries.
+    assert_eq!(hint(&format!("https://{long}xyz.example.com")), None);
+}
+
 #[tokio::test]
 async fn the_refusal_body_names_the_allowlist_only_in_debug_mode() {
     let refused = || preflight("http://app.example.com", "PUT", &[]);

@@ -1,25 +1,18 @@
-//! The doctor: the browser's rules as `tower_cors::doctor` applies them (one test per rule of
-//! `research/fetch-spec-rules.md`, each with Chromium's exact console message), `explain` through
-//! the library for every refusal class, and the `tower-cors` binary run as a user runs it:
-//! `check` and `explain` offline, `probe` against the demo server, a proxy that strips CORS
-//! headers, and a closed port.
+//! The doctor's browser model: the browser's rules as `tower_cors::doctor` applies them (one test
+//! per rule of `research/fetch-spec-rules.md`, each with Chromium's exact console message), and
+//! `explain` through the library for every refusal class. The `tower-cors` binary is tested in
+//! its own package, `cli/`.
 //!
-//! Run with `cargo test --all-features --test doctor`.
+//! Run with `cargo test --features doctor --test doctor`.
 
-#![cfg(feature = "cli")]
+#![cfg(feature = "doctor")]
 
-#[path = "common/demo.rs"]
-mod demo;
-
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
 use tower_cors::doctor::{
-    explain, judge_actual, judge_preflight, AddressSpace, Cause, CheckStep, PageRequest,
-    RequestError, StepKind, StepOutcome,
+    explain, judge_actual, judge_preflight, probe_with, AddressSpace, Browser, Cause, CheckStep,
+    PageRequest, ProbeError, RequestError, StepKind, StepOutcome,
 };
 use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
 
@@ -730,9 +723,13 @@ fn explain_origin_not_allowed_gives_the_near_miss() {
             preflight(NO_ALLOW_ORIGIN)
         )
     );
+    // With credentials, validation refuses the plain-http origin: the fix is the safe one.
     let fix = report.fix().unwrap();
     assert!(
-        fix.starts_with("add \"http://app.example.com\" to allowed_origins"),
+        fix.starts_with(
+            "serve the page over https and add \"https://app.example.com\" to allowed_origins: \
+             adding \"http://app.example.com\" as it is would be refused"
+        ),
         "{fix}"
     );
     assert!(fix.contains("the scheme differs"), "{fix}");
@@ -948,702 +945,211 @@ fn explain_any_origin_policy_with_credentials_gets_the_wildcard_message() {
     );
 }
 
-// --- The binary ---
+// --- Before sending, other browsers, and probes through the caller's transport ---
 
-/// `target/debug/tower-cors`, built by cargo for this test, or on demand.
-fn binary() -> PathBuf {
-    if let Some(path) = option_env!("CARGO_BIN_EXE_tower-cors") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let debug_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let binary = debug_dir.join("tower-cors");
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--features", "cli", "--bin", "tower-cors"])
-            .status()
-            .expect("cargo build --bin tower-cors");
-        assert!(status.success());
-    }
-    binary
-}
-
-/// Runs `tower-cors ARGS` with only `vars` in its environment, for at most 30 seconds.
-fn run(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(binary())
-        .args(args)
-        .env_clear()
-        .envs(vars.iter().copied())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start tower-cors");
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
+#[test]
+fn mixed_content_is_blocked_before_anything_is_sent_and_loopback_is_exempt() {
+    let request = PageRequest::new(ORIGIN, "http://api.example.com/items").unwrap();
+    assert!(request.is_mixed_content());
+    let report = explain(&layer(), &request);
+    assert!(report.steps().is_empty(), "{report}");
+    let blocked = report.verdict().blocked().unwrap();
+    assert_eq!(blocked.step(), CheckStep::Request);
+    assert_eq!(
+        blocked.cause(),
+        &Cause::MixedContent {
+            page: format!("{ORIGIN}/")
+        }
+    );
+    // probe_with sends nothing.
+    let mut sent = 0;
+    let report = probe_with(&request, |_| {
+        sent += 1;
+        Err(ProbeError::Unreachable {
+            url: "http://api.example.com/items".into(),
+            reason: "not reachable from a test".into(),
         })
-    };
-    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for tower-cors") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tower-cors {args:?} was still running after 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
-    }
-}
-
-/// The exit code and stdout of a run, with stderr shown when an assertion fails.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn tower_cors(args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let output = run(args, vars);
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A file under cargo's temporary directory for tests.
-fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::write(&path, contents).expect("write the temporary file");
-    path
-}
-
-#[test]
-fn check_on_the_example_policy_prints_valid_and_the_effective_policy() {
-    let run = tower_cors(&["check", "examples/cors.toml"], &[]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.lines().any(|line| line == "valid"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("allowed_origins = [\"https://app.example.com\", \"https://*.example.com\""),
-        "{run:?}"
-    );
-    assert!(run.stdout.contains("max_age = 3600"), "{run:?}");
-    // Its loopback origin with credentials is a warning, which --deny-warnings counts.
-    assert!(run.stdout.starts_with("warning: "), "{run:?}");
-    let denied = tower_cors(&["check", "examples/cors.toml", "--deny-warnings"], &[]);
-    assert_eq!(denied.code, 1, "{denied:?}");
-    assert!(denied.stdout.contains("--deny-warnings"), "{denied:?}");
-}
-
-#[test]
-fn check_on_an_invalid_file_lists_every_problem() {
-    let path = temp_file(
-        "doctor-invalid.toml",
-        "allowed_origin = [\"https://a.example\"]\n\
-         allowed_origins = [\"https://app.example.com/\", \"*\"]\n\
-         allow_credentials = true\n\
-         allowed_methods = [\"TRACE\"]\n\
-         max_age = 100000\n",
-    );
-    let run = tower_cors(&["check", path.to_str().unwrap()], &[]);
-    assert_eq!(run.code, 1, "{run:?}");
-    let errors: Vec<&str> = run
-        .stdout
-        .lines()
-        .filter(|line| line.starts_with("error: "))
-        .collect();
-    for key in [
-        "allowed_origin:",
-        "allowed_origins[0]",
-        "allowed_methods",
-        "max_age",
-    ] {
-        assert!(errors.iter().any(|e| e.contains(key)), "{key}: {run:?}");
-    }
-    assert!(errors.len() >= 5, "{run:?}");
-    assert!(
-        run.stdout
-            .contains(&format!("invalid: {} problems", errors.len())),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn check_reads_the_environment_without_a_file() {
-    let run = tower_cors(
-        &["check"],
-        &[("CORS_ALLOWED_ORIGINS", "https://app.example.com")],
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("valid\n"), "{run:?}");
-    let empty = tower_cors(&["check"], &[]);
-    assert_eq!(empty.code, 1, "{empty:?}");
-    assert!(empty.stdout.contains("CORS_ALLOWED_ORIGINS"), "{empty:?}");
-}
-
-#[test]
-fn explain_allowed_exits_0() {
-    let run = tower_cors(
-        &[
-            "explain",
-            "examples/cors.toml",
-            "--origin",
-            "https://a.example.com",
-            "--method",
-            "put",
-            "--header",
-            "content-type: application/json",
-            "--credentials",
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("1. preflight"), "{run:?}");
-    assert!(run.stdout.contains("2. actual request"), "{run:?}");
-    assert!(run.stdout.contains("verdict: allowed"), "{run:?}");
-}
-
-#[test]
-fn explain_blocked_exits_1_with_the_console_message() {
-    let run = tower_cors(
-        &[
-            "explain",
-            "examples/cors.toml",
-            "--origin",
-            "https://evil.example",
-            "--method",
-            "PUT",
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(
-            "console: Access to fetch at 'https://api.invalid/' from origin \
-             'https://evil.example' has been blocked by CORS policy: Response to preflight \
-             request doesn't pass access control check: No 'Access-Control-Allow-Origin' header \
-             is present on the requested resource.\n"
-        ),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout
-            .contains("layer: refused (origin_not_allowed): origin \"https://evil.example\""),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout
-            .contains("fix: add \"https://evil.example\" to allowed_origins"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn explain_reads_the_environment_and_explains_a_private_network_request() {
-    let run = tower_cors(
-        &[
-            "explain",
-            "--origin",
-            "https://app.example.com",
-            "--private-network",
-        ],
-        &[("CORS_ALLOWED_ORIGINS", "https://app.example.com")],
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains("Access-Control-Allow-Private-Network"),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout.contains("allow_private_network = true"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn bad_arguments_exit_2() {
-    // Usage errors, from clap.
-    for args in [
-        &["explain", "examples/cors.toml"][..],
-        &["probe", "--origin", "https://a.example"],
-        &["frobnicate"],
-    ] {
-        let run = tower_cors(args, &[]);
-        assert_eq!(run.code, 2, "{args:?}: {run:?}");
-    }
-    // Requests no browser makes.
-    for (args, error) in [
-        (
-            &[
-                "explain",
-                "examples/cors.toml",
-                "--origin",
-                "app.example.com",
-            ][..],
-            "not an origin",
-        ),
-        (
-            &[
-                "explain",
-                "examples/cors.toml",
-                "--origin",
-                "https://a.example",
-                "--header",
-                "cookie: a=b",
-            ],
-            "forbidden to scripts",
-        ),
-        (
-            &[
-                "explain",
-                "examples/cors.toml",
-                "--origin",
-                "https://a.example",
-                "--method",
-                "TRACE",
-            ],
-            "forbidden",
-        ),
-        (
-            &["probe", "ftp://127.0.0.1/", "--origin", "https://a.example"],
-            "http and https",
-        ),
-    ] {
-        let run = tower_cors(args, &[]);
-        assert_eq!(run.code, 2, "{args:?}: {run:?}");
-        assert!(run.stderr.contains(error), "{args:?}: {run:?}");
-        assert!(run.stdout.is_empty(), "{args:?}: {run:?}");
-    }
-    // An invalid policy.
-    let path = temp_file("doctor-explain-invalid.toml", "allowed_origins = []\n");
-    let run = tower_cors(
-        &[
-            "explain",
-            path.to_str().unwrap(),
-            "--origin",
-            "https://a.example",
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("no origin is allowed"), "{run:?}");
-}
-
-// --- probe, against the demo server ---
-
-/// The demo server with a policy for [`ORIGIN`], with credentials.
-fn demo_server() -> demo::Server {
-    demo::start(&[
-        ("CORS_ALLOWED_ORIGINS", ORIGIN),
-        ("CORS_ALLOW_CREDENTIALS", "true"),
-        ("CORS_ALLOWED_METHODS", "GET,POST,PUT,DELETE"),
-        (
-            "CORS_ALLOWED_HEADERS",
-            "content-type,authorization,x-trace-id",
-        ),
-        ("CORS_EXPOSE_HEADERS", "x-request-id"),
-        ("CORS_MAX_AGE", "600"),
-    ])
-}
-
-fn probe_run(url: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["probe", url];
-    args.extend_from_slice(extra);
-    tower_cors(&args, &[])
-}
-
-#[test]
-fn probe_allowed_simple_get() {
-    let server = demo_server();
-    let url = format!("{}/", server.url());
-    let run = probe_run(&url, &["--origin", ORIGIN]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout.contains("preflight: none, a simple request"),
-        "{run:?}"
-    );
-    assert!(run.stdout.contains("< 200 OK"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("readable headers: content-length, content-type, x-request-id"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_allowed_preflighted_put_with_a_header() {
-    let server = demo_server();
-    let url = format!("{}/", server.url());
-    let run = probe_run(
-        &url,
-        &[
-            "--origin",
-            ORIGIN,
-            "--method",
-            "PUT",
-            "--header",
-            "content-type: application/json",
-            "--header",
-            "x-trace-id: 7",
-            "--credentials",
-        ],
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout
-            .contains("> access-control-request-headers: content-type,x-trace-id"),
-        "{run:?}"
-    );
-    assert!(run.stdout.contains("< 204 No Content"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("preflight cache: 600 s; methods: GET, POST, PUT, DELETE;"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_origin_not_allowed() {
-    let server = demo_server();
-    let url = format!("{}/", server.url());
-    let run = probe_run(&url, &["--origin", "https://evil.example"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(&format!(
-            "console: Access to fetch at '{url}' from origin 'https://evil.example' has been \
-             blocked by CORS policy: {NO_ALLOW_ORIGIN}\n"
-        )),
-        "{run:?}"
-    );
-    // A diagnostic preflight tells a refused origin from stripped headers.
-    assert!(run.stdout.contains("diagnostic preflight"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("fix: the server does not allow \"https://evil.example\""),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_method_not_allowed() {
-    let server = demo_server();
-    let url = format!("{}/", server.url());
-    let run = probe_run(&url, &["--origin", ORIGIN, "--method", "PATCH"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(
-            "Method PATCH is not allowed by Access-Control-Allow-Methods in preflight response."
-        ),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout.contains("fix: add PATCH to the allowed methods"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_header_not_allowed() {
-    let server = demo_server();
-    let url = format!("{}/", server.url());
-    let run = probe_run(
-        &url,
-        &[
-            "--origin",
-            ORIGIN,
-            "--header",
-            "x-forbidden: 1",
-            "--credentials",
-        ],
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(&format!(
-            "console: Access to fetch at '{url}' from origin '{ORIGIN}' has been blocked by \
-             CORS policy: Request header field x-forbidden is not allowed by \
-             Access-Control-Allow-Headers in preflight response.\n"
-        )),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout
-            .contains("fix: add x-forbidden to the allowed request headers"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_401_from_private_is_readable_with_cors_headers() {
-    let server = demo_server();
-    let url = format!("{}/private", server.url());
-    let run = probe_run(&url, &["--origin", ORIGIN, "--credentials"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("< 401 Unauthorized"), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("verdict: allowed: the page reads the 401 Unauthorized response"),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn probe_unreachable_server_exits_2() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let url = format!("http://127.0.0.1:{port}/");
-    let run = probe_run(&url, &["--origin", ORIGIN]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains(&format!("cannot reach {url}")),
-        "{run:?}"
-    );
-    assert!(run.stdout.is_empty(), "{run:?}");
-}
-
-/// A proxy in front of `upstream` that removes every `access-control-*` header from responses:
-/// plain HTTP/1.1, one request per connection. Returns its port.
-async fn stripping_proxy(upstream: u16) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let step = Duration::from_secs(10);
-                let _ = tokio::time::timeout(step, forward_stripped(client, upstream)).await;
-            });
-        }
-    });
-    port
-}
-
-async fn forward_stripped(mut client: tokio::net::TcpStream, upstream: u16) -> std::io::Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    // The request head, then as much body as it announces.
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let head_end = loop {
-        if let Some(end) = find(&request, b"\r\n\r\n") {
-            break end + 4;
-        }
-        let n = client.read(&mut buffer).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        request.extend_from_slice(&buffer[..n]);
-    };
-    let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while request.len() < head_end + length {
-        let n = client.read(&mut buffer).await?;
-        if n == 0 {
-            break;
-        }
-        request.extend_from_slice(&buffer[..n]);
-    }
-    let body = request[head_end..].to_vec();
-    let head = with_connection_close(&head, |_| true);
-
-    let mut server = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await?;
-    server.write_all(head.as_bytes()).await?;
-    server.write_all(&body).await?;
-    let mut response = Vec::new();
-    server.read_to_end(&mut response).await?;
-    let end = find(&response, b"\r\n\r\n").map_or(response.len(), |end| end + 4);
-    let head = String::from_utf8_lossy(&response[..end]).into_owned();
-    let head = with_connection_close(&head, |name| {
-        !name.to_ascii_lowercase().starts_with("access-control-")
-    });
-    client.write_all(head.as_bytes()).await?;
-    client.write_all(&response[end..]).await?;
-    client.shutdown().await
-}
-
-/// An HTTP head keeping the header lines whose name passes `keep`, with `connection: close`.
-fn with_connection_close(head: &str, keep: impl Fn(&str) -> bool) -> String {
-    let mut lines = head.split("\r\n").filter(|line| !line.is_empty());
-    let mut out = String::new();
-    out.push_str(lines.next().unwrap_or_default());
-    out.push_str("\r\n");
-    for line in lines {
-        let name = line.split(':').next().unwrap_or_default().trim();
-        if name.eq_ignore_ascii_case("connection") || !keep(name) {
-            continue;
-        }
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str("connection: close\r\n\r\n");
-    out
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn probe_through_a_proxy_that_strips_cors_headers() {
-    let server = demo_server();
-    let port = stripping_proxy(server.port).await;
-    let url = format!("http://127.0.0.1:{port}/");
-
-    // Directly, the same request is allowed.
-    let direct = format!("{}/", server.url());
-    let run = tokio::task::spawn_blocking(move || probe_run(&direct, &["--origin", ORIGIN]))
-        .await
-        .unwrap();
-    assert_eq!(run.code, 0, "{run:?}");
-
-    // Through the proxy: a simple GET, and a preflighted PUT.
-    let simple = url.clone();
-    let run = tokio::task::spawn_blocking(move || probe_run(&simple, &["--origin", ORIGIN]))
-        .await
-        .unwrap();
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(&format!(
-            "console: Access to fetch at '{url}' from origin '{ORIGIN}' has been blocked by \
-             CORS policy: {NO_ALLOW_ORIGIN}\n"
-        )),
-        "{run:?}"
-    );
-    assert!(
-        run.stdout.contains("strips access-control-* headers"),
-        "{run:?}"
-    );
-
-    let preflighted = url.clone();
-    let run = tokio::task::spawn_blocking(move || {
-        probe_run(&preflighted, &["--origin", ORIGIN, "--method", "PUT"])
     })
-    .await
     .unwrap();
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(&format!(
-            "console: Access to fetch at '{url}' from origin '{ORIGIN}' has been blocked by \
-             CORS policy: {}\n",
-            preflight(NO_ALLOW_ORIGIN)
-        )),
-        "{run:?}"
+    assert_eq!(sent, 0);
+    assert_eq!(
+        report.verdict().blocked().unwrap().cause().code(),
+        "mixed_content"
     );
     assert!(
-        run.stdout.contains("strips access-control-* headers"),
-        "{run:?}"
+        report.fix().unwrap().contains("serve the API over https"),
+        "{report}"
     );
-}
 
-/// A loopback server that answers every connection with `response`, for `connections`
-/// connections at most; its base URL.
-fn canned_server(response: &'static str, connections: usize) -> String {
-    use std::io::Write;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(connections) {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
-                }
-            }
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    url
+    for url in [
+        "http://localhost:3000/",
+        "http://api.localhost/",
+        "http://127.0.0.2:8080/",
+        "http://[::1]:8080/",
+    ] {
+        let request = PageRequest::new(ORIGIN, url).unwrap();
+        assert!(!request.is_mixed_content(), "{url}");
+    }
+    // An http page calling http is not mixed content.
+    let request = PageRequest::new("http://app.example.com", "http://api.example.com/").unwrap();
+    assert!(!request.is_mixed_content());
 }
 
 #[test]
-fn probe_of_a_redirect_that_passes_its_cors_check_is_not_settled() {
-    let url = canned_server(
-        "HTTP/1.1 302 Found\r\nlocation: https://elsewhere.example/items\r\n\
-         access-control-allow-origin: https://app.example.com\r\ncontent-length: 0\r\n\
-         connection: close\r\n\r\n",
-        1,
+fn firefox_messages_name_the_reason_mdn_documents_for_each_refusal_class() {
+    let url = URL;
+    let prefix = format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at {url}."
     );
-    let run = probe_run(
-        &format!("{url}/items"),
-        &["--origin", "https://app.example.com"],
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(
-            "verdict: not settled: the server redirects (302 Found) to \
-             https://elsewhere.example/items; the redirect passed its CORS check"
+    let layer = layer();
+    let cases = [
+        (
+            PageRequest::new("https://evil.example", URL).unwrap(),
+            "CORSMissingAllowOrigin",
+            format!(
+                "{prefix} (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status \
+                 code: 200."
+            ),
         ),
-        "{run:?}"
+        (
+            page().with_method("PATCH").unwrap(),
+            "CORSMethodNotFound",
+            format!(
+                "{prefix} (Reason: Did not find method in CORS header \
+                 ‘Access-Control-Allow-Methods’)."
+            ),
+        ),
+        (
+            page().with_header("x-unknown", "1").unwrap(),
+            "CORSMissingAllowHeaderFromPreflight",
+            format!(
+                "{prefix} (Reason: header ‘x-unknown’ is not allowed according to header \
+                 ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+            ),
+        ),
+    ];
+    for (request, code, message) in cases {
+        let report = explain(&layer, &request);
+        let blocked = report.verdict().blocked().expect("blocked");
+        assert_eq!(blocked.cause().firefox_code(), Some(code), "{report}");
+        assert_eq!(
+            report.console_message_in(Browser::Firefox).as_deref(),
+            Some(message.as_str()),
+            "{report}"
+        );
+        // Chromium's stays the default, in the text too.
+        assert_eq!(
+            report.console_message_in(Browser::Chromium).as_deref(),
+            report.console_message()
+        );
+        let firefox = report.for_browser(Browser::Firefox).to_string();
+        assert!(
+            firefox.contains(&format!("console: {message}\n")),
+            "{firefox}"
+        );
+    }
+    // Credentials against a policy without them.
+    let open = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .build()
+        .unwrap();
+    let report = explain(&open, &page().with_credentials(true));
+    assert_eq!(
+        report.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: expected ‘true’ in CORS header \
+                 ‘Access-Control-Allow-Credentials’)."
+            )
+            .as_str()
+        )
+    );
+    let any = CorsLayer::builder().allow_origins(["*"]).build().unwrap();
+    let report = explain(&any, &page().with_credentials(true));
+    assert_eq!(
+        report.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the \
+                 remote resource at ‘{url}’. (Reason: Credential is not supported if the CORS \
+                 header ‘Access-Control-Allow-Origin’ is ‘*’)."
+            )
+            .as_str()
+        )
     );
 }
 
 #[test]
-fn probe_escapes_control_characters_a_server_sends() {
-    let url = canned_server(
-        "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 15\r\nconnection: close\r\n\r\n\
-         \x1b]0;pwned\x07\x1b[2Jx",
-        2,
-    );
-    let run = probe_run(&format!("{url}/"), &["--origin", "https://app.example.com"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(!run.stdout.contains('\x1b'), "{run:?}");
-    assert!(
-        run.stdout
-            .contains("< body: \\u{1b}]0;pwned\\u{7}\\u{1b}[2Jx"),
-        "{run:?}"
-    );
+fn read_headers_the_browser_hides_are_unreadable() {
+    let request = page().with_read_header("X-Request-Id").unwrap();
+    let hidden = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .build()
+        .unwrap();
+    let report = explain(&hidden, &request);
+    assert!(report.is_allowed(), "{report}");
+    assert_eq!(report.unreadable_headers(), ["x-request-id"]);
+    assert!(report
+        .to_string()
+        .contains("unreadable headers the page reads: x-request-id\n"));
+    let exposed = layer();
+    let report = explain(&exposed, &request);
+    assert!(report.unreadable_headers().is_empty(), "{report}");
 }
 
 #[test]
-fn a_port_past_65535_is_refused_not_read_as_the_default() {
-    let run = probe_run(
-        "http://127.0.0.1:107835/",
-        &["--origin", "https://app.example.com"],
+fn firefox_tells_several_allow_origin_lines_from_one_line_holding_a_list() {
+    let request = page();
+    let answer = |lines: &'static [&'static str]| {
+        move |_: http::Request<()>| {
+            let mut response = http::Response::new(String::new());
+            for line in lines {
+                response.headers_mut().append(
+                    "access-control-allow-origin",
+                    HeaderValue::from_static(line),
+                );
+            }
+            Ok::<_, ProbeError>(response)
+        }
+    };
+    let prefix = format!(
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at {URL}."
     );
-    assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("URL \"http://127.0.0.1:107835/\": the port is not a number from 0 to 65535"),
-        "{run:?}"
+    let two_lines = probe_with(&request, answer(&[ORIGIN, "https://b.example"])).unwrap();
+    assert_eq!(
+        two_lines.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: Multiple CORS header ‘Access-Control-Allow-Origin’ not \
+                 allowed)."
+            )
+            .as_str()
+        ),
+        "{two_lines}"
     );
+    let one_line = probe_with(
+        &request,
+        answer(&["https://app.example.com, https://b.example"]),
+    )
+    .unwrap();
+    assert_eq!(
+        one_line.console_message_in(Browser::Firefox).as_deref(),
+        Some(
+            format!(
+                "{prefix} (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match \
+                 ‘https://app.example.com, https://b.example’)."
+            )
+            .as_str()
+        ),
+        "{one_line}"
+    );
+    // Chromium calls both "multiple values".
+    for report in [&two_lines, &one_line] {
+        assert_eq!(
+            report.verdict().blocked().unwrap().cause().code(),
+            "multiple_allow_origins"
+        );
+    }
 }

@@ -31,14 +31,19 @@ const REQUESTS: u64 = 100_000;
 const WARM_UP: u64 = 10_000;
 /// Concurrent clients, each with its own keep-alive connection.
 const CLIENTS: u64 = 16;
-/// The whole test, server start excepted, fails past this.
+/// The whole test, server start excepted, fails past this. It only turns a hang (a lost
+/// response, a stuck connection) into a failure with a count: the run prints its own time, a
+/// small fraction of this even with both cores of a 2-core machine busy with other builds, and
+/// nothing is asserted about speed.
 const DEADLINE: Duration = Duration::from_secs(120);
 /// Resident memory the server may gain between the end of the warm-up and the end of the
 /// 100,000 measured requests: 4 MiB. A leak of 42 bytes per request, less than the origin
 /// value of one request, would add 4 MiB and fail. On this project's 2-core machine the
 /// steady state moved by 44 to 80 KiB over the measured phase in four runs, from about 11 MiB
 /// (allocator arenas settling and page granularity; the printed samples show it), so the bound
-/// leaves a margin of 50 times that noise while still catching any per-request leak.
+/// leaves a margin of 50 times that noise while still catching any per-request leak. A loaded
+/// machine changes when requests arrive, not what the server holds: the memory depends on the
+/// request count and the 16 connections, which are fixed, so the margin does not shrink there.
 const MAX_RSS_GROWTH_KIB: u64 = 4 * 1024;
 /// Mismatches quoted in the failure message.
 const SHOWN_MISMATCHES: usize = 12;

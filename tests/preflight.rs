@@ -426,9 +426,23 @@ async fn private_network_preflight_is_answered_only_when_allowed_and_requested()
 
     let refused = CorsLayer::builder().allow_origins([APP]).build().unwrap();
     let response = send(&refused, asks()).await;
+    // Refused at the last step: the origin and method are granted, so that the browser's
+    // console names the missing private-network permission, and nothing else is sent.
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        header(&response, "access-control-allow-private-network"),
-        None
+        cors_headers(&response),
+        [
+            "access-control-allow-origin",
+            "access-control-allow-methods"
+        ]
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some("GET")
     );
     assert_eq!(
         refused.decide(&asks()).refusal().map(|r| r.reason().code()),
@@ -552,4 +566,79 @@ async fn a_refusal_at_a_later_step_still_grants_the_earlier_steps_so_the_console
             ],
         );
     }
+}
+
+/// A requested method that is not a method token (`GET POST`, which no browser sends) is
+/// malformed: refused under `allowed_methods = "*"` as it is under a list, the answer naming
+/// only the listed methods, never `*`.
+#[tokio::test]
+async fn a_requested_method_that_is_not_a_token_is_malformed_even_under_the_wildcard() {
+    let star = |credentials: bool| {
+        CorsLayer::builder()
+            .allow_origins([APP])
+            .allow_any_method()
+            .allow_credentials(credentials)
+            .build()
+            .unwrap()
+    };
+    let star_and_put = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["*", "PUT"])
+        .build()
+        .unwrap();
+    let listed = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .build()
+        .unwrap();
+    for (name, layer, allow_methods) in [
+        ("*", star(false), None),
+        ("* with credentials", star(true), None),
+        ("* and PUT", star_and_put, Some("PUT")),
+        ("PUT", listed, Some("PUT")),
+    ] {
+        for method in ["GET POST", "GET,POST", "PUT "] {
+            let response = send(&layer, preflight(APP, method, &[])).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::NO_CONTENT,
+                "{name}: {method:?}"
+            );
+            assert_eq!(
+                header(&response, "access-control-allow-methods").as_deref(),
+                allow_methods,
+                "{name}: {method:?}"
+            );
+            let decision = layer.decide(&preflight(APP, method, &[]));
+            let refusal = decision
+                .refusal()
+                .unwrap_or_else(|| panic!("{name}: {method:?} allowed"));
+            assert_eq!(
+                refusal.reason(),
+                &RefusalReason::MethodNotAllowed {
+                    method: method.parse().unwrap()
+                },
+                "{name}"
+            );
+            assert!(
+                refusal
+                    .hint()
+                    .is_some_and(|hint| hint.contains("not a method name")),
+                "{name}: {:?}",
+                refusal.hint()
+            );
+        }
+        // A real method still passes the wildcard.
+        let allowed = layer.decide(&preflight(APP, "GET", &[]));
+        assert!(!allowed.is_refused(), "{name}");
+    }
+    let strict = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_any_method()
+        .strict(true)
+        .build()
+        .unwrap();
+    let response = send(&strict, preflight(APP, "GET POST", &[])).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(cors_headers(&response).is_empty());
 }

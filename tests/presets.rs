@@ -77,8 +77,8 @@ async fn connect_preset_allows_get_and_its_headers() {
     }
 }
 
-#[test]
-fn presets_merge_with_the_configured_lists_without_duplicates() {
+#[tokio::test]
+async fn presets_merge_with_the_configured_lists_without_duplicates() {
     let layer = CorsLayer::from_toml_str(
         "allowed_origins = [\"https://app.example.com\"]\n\
          allowed_methods = [\"PUT\", \"POST\"]\n\
@@ -86,12 +86,55 @@ fn presets_merge_with_the_configured_lists_without_duplicates() {
          presets = [\"grpc-web\", \"connect\"]",
     )
     .unwrap();
-    let asks = preflight(
+    // Configured entries first, then each preset's in the contract's order, every name once:
+    // POST is configured and in both presets, grpc-status and grpc-timeout in both presets.
+    let methods = "PUT, POST, GET";
+    // Every header the two presets add that a page can set (browsers never let scripts set
+    // accept-encoding, so no preflight asks for it).
+    let request_headers = "content-type, x-grpc-web, x-user-agent, grpc-timeout, \
+         connect-protocol-version, connect-timeout-ms, connect-accept-encoding, \
+         connect-content-encoding, content-encoding";
+    // The whole list, as a refused preflight gets it: sorted, each name once, and without
+    // accept-encoding, which no browser would ever ask for.
+    let allowed_headers = "connect-accept-encoding, connect-content-encoding, \
+         connect-protocol-version, connect-timeout-ms, content-encoding, content-type, \
+         grpc-timeout, x-grpc-web, x-user-agent";
+    let exposed = "x-request-id, grpc-status, grpc-message, grpc-status-details-bin, \
+         content-encoding, connect-content-encoding";
+
+    let asks_every_header = preflight(
         APP,
         "PUT",
-        &[("access-control-request-headers", "x-grpc-web")],
+        &[("access-control-request-headers", request_headers)],
     );
-    assert!(!layer.decide(&asks).is_refused());
+    let decision = layer.decide(&asks_every_header);
+    assert!(!decision.is_refused(), "{decision:?}");
+    let response = Inner::default().send(&layer, asks_every_header).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-methods").as_deref(),
+        Some(methods)
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some(request_headers)
+    );
+
+    // A header no preset adds gets the full list, so the console names the missing one.
+    let asks_another = preflight(APP, "PUT", &[("access-control-request-headers", "x-other")]);
+    let response = Inner::default().send(&layer, asks_another).await;
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some(allowed_headers)
+    );
+
+    let actual = Inner::default()
+        .send(&layer, request("POST", Some(APP), &[]))
+        .await;
+    assert_eq!(
+        header(&actual, "access-control-expose-headers").as_deref(),
+        Some(exposed)
+    );
 }
 
 #[test]

@@ -1530,8 +1530,21 @@ proptest! {
                 all_values(&sent.response, &ACCESS_CONTROL_ALLOW_CREDENTIALS).len() <= 1
             );
         }
-        let body = block_on(sent.response.into_body().collect());
-        prop_assert!(body.is_ok());
+        let status = sent.response.status();
+        let body = match block_on(sent.response.into_body().collect()) {
+            Ok(body) => body.to_bytes(),
+            Err(never) => match never {},
+        };
+        // The inner service's body when it answered; otherwise the layer's own answer: empty
+        // for a granted preflight, the refusal's one line for a refused one.
+        if sent.inner_calls == 1 {
+            prop_assert_eq!(&body[..], b"inner");
+        } else if status == StatusCode::NO_CONTENT {
+            prop_assert!(body.is_empty(), "{:?}", body);
+        } else {
+            prop_assert_eq!(status, StatusCode::FORBIDDEN);
+            prop_assert!(body.ends_with(b"\n") && body.len() > 1, "{:?}", body);
+        }
     }
 
     /// Property 6b: any configuration strings make `build()` return `Ok` or `Err`, never panic;

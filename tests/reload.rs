@@ -10,7 +10,6 @@
 mod common;
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +20,7 @@ use common::{header, preflight, request, send};
 use http::{Request, Response};
 use http_body_util::Full;
 use tower::{service_fn, Layer, Service, ServiceExt};
-use tower_cors::{CorsConfig, CorsDecision, CorsLayer, CorsRequestKind};
+use tower_cors::{CorsConfig, CorsDecision, CorsLayer, CorsRequestKind, ResponseBody};
 
 fn config(origins: &[&str]) -> CorsConfig {
     let mut config = CorsConfig::default();
@@ -181,7 +180,7 @@ fn policy(which: char) -> CorsConfig {
 }
 
 /// Which policy produced the response, or `None` when its headers mix the two.
-fn produced_by(response: &Response<tower_cors::ResponseBody<Full<Bytes>>>) -> Option<char> {
+fn produced_by(response: &Response<ResponseBody<Full<Bytes>>>) -> Option<char> {
     let get = |name: &str| {
         response
             .headers()
@@ -211,76 +210,195 @@ fn produced_by(response: &Response<tower_cors::ResponseBody<Full<Bytes>>>) -> Op
     }
 }
 
+/// An inner service that tells `entered` when a request reaches it, then waits for `release`
+/// before answering: a request held in flight while the test reloads.
+fn held_inner(
+    entered: tokio::sync::mpsc::UnboundedSender<()>,
+    release: Arc<tokio::sync::Semaphore>,
+) -> impl Service<
+    Request<Full<Bytes>>,
+    Response = Response<Full<Bytes>>,
+    Error = Infallible,
+    Future = impl std::future::Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send,
+> + Clone {
+    service_fn(move |_request: Request<Full<Bytes>>| {
+        let entered = entered.clone();
+        let release = Arc::clone(&release);
+        async move {
+            let _ = entered.send(());
+            release
+                .acquire()
+                .await
+                .expect("the semaphore stays open")
+                .forget();
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"inner"))))
+        }
+    })
+}
+
+/// Sends request `i` of a client (a GET or a preflight, alternately) and says which policy
+/// answered it.
+async fn send_one<S>(mut service: S, i: usize) -> Option<char>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResponseBody<Full<Bytes>>>>,
+    S::Error: std::fmt::Debug,
+{
+    let request = if i % 2 == 0 {
+        request("GET", Some("https://app.example"), &[])
+    } else {
+        preflight("https://app.example", "GET", &[])
+    };
+    let response = service.ready().await.unwrap().call(request).await.unwrap();
+    produced_by(&response)
+}
+
+/// Bounds a step that takes microseconds: only a hang (a lost wake-up) can reach 10 s, even on
+/// a loaded 2-core machine, and then the test fails with the step's name instead of hanging.
+async fn within<T>(what: &str, future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not happen"))
+}
+
+#[tokio::test]
+async fn request_in_flight_during_a_reload_is_answered_by_the_policy_it_started_with() {
+    let (layer, handle) = CorsLayer::try_from(policy('a')).unwrap().reloadable();
+    let (entered, mut inner_entered) = tokio::sync::mpsc::unbounded_channel();
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let service = layer.layer(held_inner(entered, Arc::clone(&release)));
+
+    // Call -> reload -> release -> poll, five times over, alternating the policies: each
+    // response is decorated by the policy that was running when its request arrived, and the
+    // next request sees the new one.
+    let mut running = 'a';
+    for round in 0..5 {
+        let next = if running == 'a' { 'b' } else { 'a' };
+        let in_flight = tokio::spawn(service.clone().oneshot(request(
+            "GET",
+            Some("https://app.example"),
+            &[],
+        )));
+        within(
+            "the request reaching the inner service",
+            inner_entered.recv(),
+        )
+        .await;
+        handle.reload(policy(next)).unwrap();
+        assert_eq!(handle.config(), policy(next));
+        release.add_permits(1);
+        let response = within("the held response", in_flight)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            produced_by(&response),
+            Some(running),
+            "round {round}: the request started under policy {running}"
+        );
+
+        // A preflight never reaches the inner service, so nothing holds it.
+        let preflight = service
+            .clone()
+            .oneshot(preflight("https://app.example", "GET", &[]))
+            .await
+            .unwrap();
+        assert_eq!(produced_by(&preflight), Some(next), "round {round}");
+        running = next;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_during_reloads_see_the_old_or_the_new_policy_never_a_mix() {
     const CLIENTS: usize = 8;
     const REQUESTS_PER_CLIENT: usize = 2_500;
+    // Odd, so the last reload leaves policy b running.
+    const RELOADS: usize = 201;
 
     let (layer, handle) = CorsLayer::try_from(policy('a')).unwrap().reloadable();
-    // The inner service yields, so that reloads land between a request's start and its end.
+    // The inner service yields, so that reloads can land between a request's start and its end.
     let service = layer.layer(service_fn(|_request: Request<Full<Bytes>>| async {
         tokio::task::yield_now().await;
         Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"inner"))))
     }));
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let reloader = {
-        let stop = Arc::clone(&stop);
-        tokio::spawn(async move {
-            let mut reloads = 0usize;
-            while !stop.load(Ordering::Relaxed) {
-                let next = if reloads % 2 == 0 { 'b' } else { 'a' };
-                handle.reload(policy(next)).unwrap();
-                reloads += 1;
-                tokio::task::yield_now().await;
-            }
-            reloads
-        })
-    };
-
+    // Order, not timing, decides what each client must see: its first request is answered
+    // before the first reload (policy a), its last after the last reload (policy b), and the
+    // requests in between, sent while the reloads run, see one policy or the other.
     let mut clients = Vec::new();
+    let mut started = Vec::new();
+    let (last_reload_done, _) = tokio::sync::watch::channel(false);
     for client in 0..CLIENTS {
-        let mut service = service.clone();
+        let service = service.clone();
+        let (first_done, first_done_rx) = tokio::sync::oneshot::channel();
+        started.push(first_done_rx);
+        let mut reloads_done = last_reload_done.subscribe();
         clients.push(tokio::spawn(async move {
-            let (mut a, mut b, mut mixed) = (0usize, 0usize, 0usize);
-            for i in 0..REQUESTS_PER_CLIENT {
-                let request = if (i + client) % 2 == 0 {
-                    request("GET", Some("https://app.example"), &[])
-                } else {
-                    preflight("https://app.example", "GET", &[])
-                };
-                let response = service.ready().await.unwrap().call(request).await.unwrap();
-                match produced_by(&response) {
-                    Some('a') => a += 1,
-                    Some(_) => b += 1,
-                    None => mixed += 1,
-                }
+            let first = send_one(service.clone(), client).await;
+            let _ = first_done.send(());
+            let mut seen = vec![first];
+            for i in 1..REQUESTS_PER_CLIENT {
+                seen.push(send_one(service.clone(), i + client).await);
             }
-            (a, b, mixed)
+            reloads_done
+                .wait_for(|done| *done)
+                .await
+                .expect("the reloader finishes");
+            seen.push(send_one(service.clone(), client).await);
+            seen
         }));
     }
+    for first_done in started {
+        within("a client's first request", first_done)
+            .await
+            .unwrap();
+    }
+    let reloader = tokio::spawn(async move {
+        for reload in 0..RELOADS {
+            let next = if reload % 2 == 0 { 'b' } else { 'a' };
+            handle.reload(policy(next)).unwrap();
+            tokio::task::yield_now().await;
+        }
+        let _ = last_reload_done.send(true);
+        handle.config()
+    });
+    // Generous: the 20,000 requests take well under a second unloaded; 60 s only turns a hang
+    // into a failure, with room for a machine whose two cores are busy compiling.
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(60), reloader)
+            .await
+            .expect("the reloads to finish")
+            .unwrap(),
+        policy('b')
+    );
     let (mut a, mut b, mut mixed) = (0, 0, 0);
-    for client in clients {
-        let (ca, cb, cm) = tokio::time::timeout(Duration::from_secs(60), client)
+    for (client, task) in clients.into_iter().enumerate() {
+        let seen = tokio::time::timeout(Duration::from_secs(60), task)
             .await
             .expect("the clients to finish in time")
             .unwrap();
-        a += ca;
-        b += cb;
-        mixed += cm;
+        assert_eq!(seen.len(), REQUESTS_PER_CLIENT + 1);
+        assert_eq!(
+            seen.first(),
+            Some(&Some('a')),
+            "client {client}'s first request"
+        );
+        assert_eq!(
+            seen.last(),
+            Some(&Some('b')),
+            "client {client}'s last request"
+        );
+        for policy in seen {
+            match policy {
+                Some('a') => a += 1,
+                Some(_) => b += 1,
+                None => mixed += 1,
+            }
+        }
     }
-    stop.store(true, Ordering::Relaxed);
-    let reloads = reloader.await.unwrap();
 
     eprintln!(
-        "{} requests during {reloads} reloads: {a} saw policy a, {b} saw policy b, {mixed} a mix",
-        CLIENTS * REQUESTS_PER_CLIENT
+        "{} requests during {RELOADS} reloads: {a} saw policy a, {b} saw policy b, {mixed} a mix",
+        CLIENTS * (REQUESTS_PER_CLIENT + 1)
     );
     assert_eq!(mixed, 0);
-    assert_eq!(a + b, CLIENTS * REQUESTS_PER_CLIENT);
-    assert!(reloads >= 100, "only {reloads} reloads happened");
-    assert!(
-        a > 0 && b > 0,
-        "the requests saw only one policy: a {a}, b {b}"
-    );
+    assert_eq!(a + b, CLIENTS * (REQUESTS_PER_CLIENT + 1));
 }

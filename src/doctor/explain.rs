@@ -8,17 +8,21 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use http::header::COOKIE;
-use http::{HeaderValue, Request, Response};
+use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::fix::{fix_for_cause, lowercase_method_note};
+use super::fix::{
+    allow_origin_fix, fix_for_cause, lowercase_method_note, mixed_content_fix, refused_change,
+    response_header_sent_by_page,
+};
 use super::judge::{judge_actual, judge_preflight, Blocked, Cause};
 use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
 use super::request::{copy_request, PageRequest};
 use crate::decision::{CorsDecision, Refusal, RefusalReason};
 use crate::layer::CorsLayer;
+use crate::CorsConfig;
 
 /// The cookie that stands in for the ones a browser attaches to a request with credentials, so
 /// that the layer sees what it would see from a browser.
@@ -26,7 +30,8 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 
 /// Runs `request` through `layer` as a browser would send it, offline: the preflight when a
 /// browser sends one, then the actual request (with a stand-in cookie when it has credentials),
-/// each answered by the layer around an inner service that answers `200 ok`. Each response is
+/// each answered by the layer around an inner service that answers `200 ok` (with a stand-in
+/// value for each header the page reads, [`PageRequest::with_read_header`]). Each response is
 /// judged by the browser's rules ([`judge_preflight`], [`judge_actual`]); the report holds every
 /// step with the layer's own decision ([`CorsLayer::decide`]), the verdict, Chromium's console
 /// message and the fix.
@@ -61,7 +66,19 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
-    let mut service = layer.layer(Ok200);
+    if let Some(blocked) = Blocked::before_sending(request) {
+        let fix = mixed_content_fix(request);
+        return Report::new(request, Vec::new(), Verdict::Blocked(blocked), Some(fix));
+    }
+    let read_headers = request
+        .read_headers()
+        .iter()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+        .collect();
+    // An asynchronous origin predicate may wait on a database: offline, it is left out.
+    let mut service = layer
+        .without_async_origin_predicate()
+        .layer(Ok200 { read_headers });
     let mut steps = Vec::new();
     let mut preflight_cache = None;
     if let Some(preflight) = request.preflight_request() {
@@ -79,16 +96,12 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
             Err(blocked) => {
                 step.outcome = StepOutcome::Blocked;
                 step.blocked = Some(blocked.clone());
-                let fix = fix(step.decision.as_ref(), &blocked, request);
+                let fix = fix(layer, step.decision.as_ref(), &blocked, request);
                 steps.push(step);
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
-                return Report {
-                    request: request.clone(),
-                    steps,
-                    verdict: Verdict::Blocked(blocked),
-                    notes: Vec::new(),
-                    fix: Some(fix),
-                };
+                let mut report = Report::new(request, steps, Verdict::Blocked(blocked), Some(fix));
+                report.notes = offline_notes(layer);
+                return report;
             }
         }
     }
@@ -117,35 +130,61 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         Err(blocked) => {
             step.outcome = StepOutcome::Blocked;
             step.blocked = Some(blocked.clone());
-            let fix = fix(step.decision.as_ref(), &blocked, request);
+            let fix = fix(layer, step.decision.as_ref(), &blocked, request);
             (Verdict::Blocked(blocked), Some(fix))
         }
     };
     steps.push(step);
-    let mut notes = Vec::new();
+    let mut notes = offline_notes(layer);
     if request.credentials() {
         notes.push(format!(
             "the actual request carries a stand-in cookie ({STAND_IN_COOKIE}), as a browser \
              attaches the page's cookies to a request with credentials"
         ));
     }
-    Report {
-        request: request.clone(),
-        steps,
-        verdict,
-        notes,
-        fix,
-    }
+    let mut report = Report::new(request, steps, verdict, fix);
+    report.notes = notes;
+    report
 }
 
 /// The fix, from the layer's refusal when there is one (its hint names the near miss), else from
-/// what the browser found.
-fn fix(decision: Option<&CorsDecision>, blocked: &Blocked, request: &PageRequest) -> String {
+/// what the browser found; a change to the policy only when validation accepts it, else the
+/// safe alternative.
+fn fix(
+    layer: &CorsLayer,
+    decision: Option<&CorsDecision>,
+    blocked: &Blocked,
+    request: &PageRequest,
+) -> String {
+    let config = layer.config();
+    if let Cause::HeaderNotAllowed { header } = blocked.cause() {
+        if let Some(fix) = response_header_sent_by_page(header) {
+            return fix;
+        }
+    }
     let Some(refusal) = decision.and_then(CorsDecision::refusal) else {
-        return fix_for_cause(blocked.cause(), request, true);
+        let direct = fix_for_cause(blocked.cause(), request, true);
+        return validated(&config, blocked.cause(), request, direct);
     };
     let hint = refusal.hint();
-    let fix = fix_for_refusal(refusal, hint, blocked, request);
+    let fix = match refusal.reason() {
+        RefusalReason::OriginNotAllowed { .. } => {
+            let direct = fix_for_refusal(refusal, hint, blocked, request);
+            let fix = allow_origin_fix(request, &config, direct.clone(), true);
+            match hint {
+                // The safe fix replaced the direct one: the near miss still says what differs
+                // (for `null`, the safe fix already says all there is).
+                Some(hint) if fix != direct && request.origin() != "null" => {
+                    format!("{fix}; {hint}")
+                }
+                _ => fix,
+            }
+        }
+        _ => {
+            let direct = fix_for_refusal(refusal, hint, blocked, request);
+            validated(&config, blocked.cause(), request, direct)
+        }
+    };
     let hidden = matches!(
         refusal.reason(),
         RefusalReason::MethodNotAllowed { .. } | RefusalReason::HeaderNotAllowed { .. }
@@ -205,9 +244,54 @@ fn fix_for_refusal(
     }
 }
 
-/// The inner service: `200 ok` to everything.
-#[derive(Clone, Copy, Debug)]
-struct Ok200;
+/// `direct`, the fix for `cause`, checked against the policy: a change that validation refuses
+/// is replaced by the safe one.
+fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest, direct: String) -> String {
+    let origin = request.origin().to_owned();
+    let refused = match cause {
+        Cause::CredentialsNotTrue { .. } => {
+            refused_change(config, |config| config.allow_credentials = true)
+        }
+        Cause::WildcardWithCredentials => refused_change(config, |config| {
+            config.allowed_origins = vec![origin];
+            config.allow_credentials = true;
+        }),
+        Cause::PrivateNetworkNotAllowed { .. } => {
+            refused_change(config, |config| config.allow_private_network = true)
+        }
+        _ => None,
+    };
+    let Some(refusal) = refused else {
+        return direct;
+    };
+    if matches!(
+        cause,
+        Cause::CredentialsNotTrue { .. } | Cause::WildcardWithCredentials
+    ) {
+        let mut listed = config.clone();
+        listed.allowed_origins.retain(|entry| entry != "*");
+        listed.allow_credentials = true;
+        return allow_origin_fix(
+            request,
+            &listed,
+            format!(
+                "list the page's origins in allowed_origins instead of `*` (such as {:?}) and \
+                 set allow_credentials = true, or fetch without credentials; setting \
+                 allow_credentials alone is refused ({refusal})",
+                request.origin()
+            ),
+            true,
+        );
+    }
+    format!("{direct}; but the policy's validation refuses that change as it stands: {refusal}")
+}
+
+/// The inner service: `200 ok` to everything, with a stand-in value for each header the page
+/// reads, as the application would send them.
+#[derive(Clone, Debug)]
+struct Ok200 {
+    read_headers: Vec<HeaderName>,
+}
 
 impl Service<Request<()>> for Ok200 {
     type Response = Response<String>;
@@ -220,10 +304,16 @@ impl Service<Request<()>> for Ok200 {
 
     fn call(&mut self, _: Request<()>) -> Self::Future {
         let mut response = Response::new("ok".to_owned());
-        response.headers_mut().insert(
+        let headers = response.headers_mut();
+        headers.insert(
             http::header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
+        for name in &self.read_headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), HeaderValue::from_static("stand-in"));
+            }
+        }
         ready(Ok(response))
     }
 }
@@ -255,6 +345,19 @@ where
         }
     }
     Response::from_parts(parts, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// What an offline explanation of `layer` cannot tell.
+fn offline_notes(layer: &CorsLayer) -> Vec<String> {
+    let mut notes = Vec::new();
+    if layer.has_async_origin_predicate() {
+        notes.push(
+            "the layer also allows origins through an asynchronous predicate in code, which an \
+             offline explanation cannot evaluate: an origin it would allow shows as refused here"
+                .to_owned(),
+        );
+    }
+    notes
 }
 
 /// Polls `future` until it completes. The layer's futures complete on the first poll when the

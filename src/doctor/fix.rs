@@ -3,6 +3,7 @@
 
 use super::judge::Cause;
 use super::request::{normalize_method, PageRequest};
+use crate::{CorsConfig, CorsLayer};
 
 /// The fix for `cause`. `policy` says whether the server is a tower-cors policy the doctor has
 /// (`explain`) rather than a server seen from outside (`probe`).
@@ -115,6 +116,9 @@ pub(crate) fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) 
             }
             fix
         }
+        Cause::HeaderNotAllowed { header } if header.starts_with("access-control-") => {
+            response_header_sent_by_page(header).unwrap_or_default()
+        }
         Cause::HeaderNotAllowed { header } => format!(
             "add {header} to {}",
             setting(
@@ -123,6 +127,7 @@ pub(crate) fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) 
                 "CORS_ALLOWED_HEADERS"
             )
         ),
+        Cause::MixedContent { .. } => mixed_content_fix(request),
         Cause::AuthorizationNotCoveredByWildcard => format!(
             "`*` never covers authorization: list it by name beside `*` ({})",
             if policy {
@@ -144,4 +149,101 @@ pub(crate) fn lowercase_method_note(method: &str) -> Option<String> {
              write '{upper}' in its code"
         )
     })
+}
+
+/// The first problem the library's validation finds in `config` once `change` is applied, as
+/// `check` prints it; `None` when the changed policy is valid. Every fix that is a change to a
+/// tower-cors policy goes through this before it is printed.
+pub(crate) fn refused_change(
+    config: &CorsConfig,
+    change: impl FnOnce(&mut CorsConfig),
+) -> Option<String> {
+    let mut changed = config.clone();
+    change(&mut changed);
+    match CorsLayer::try_from(changed) {
+        Ok(_) => None,
+        Err(errors) => errors.iter().next().map(ToString::to_string),
+    }
+}
+
+/// A policy standing for a server seen from outside (`probe`), to validate the changes the
+/// doctor suggests for it: no origin yet (the fix adds one), credentials as the request has
+/// them.
+pub(crate) fn outside_policy(request: &PageRequest) -> CorsConfig {
+    CorsConfig {
+        allow_credentials: request.credentials(),
+        ..CorsConfig::default()
+    }
+}
+
+/// How to allow the page's origin: `direct` (the fix as worded for the policy or the server),
+/// when validation accepts the origin in `config`; otherwise why not, and the safe fix.
+pub(crate) fn allow_origin_fix(
+    request: &PageRequest,
+    config: &CorsConfig,
+    direct: String,
+    policy: bool,
+) -> String {
+    let origin = request.origin();
+    let Some(refusal) = refused_change(config, |config| {
+        config.allowed_origins.retain(|entry| entry != "*");
+        config.allowed_origins.push(origin.to_owned());
+    }) else {
+        return direct;
+    };
+    let key = if policy {
+        "allowed_origins"
+    } else {
+        "the server's allowed origins"
+    };
+    if origin == "null" {
+        return format!(
+            "do not allow `null`: the page's origin is null (a sandboxed iframe, a file:// page, \
+             a data: URL, or a redirect across origins), and every such page anywhere shares \
+             it, so allowing it allows anyone ({refusal}); serve the page from a real origin \
+             (https://host) and add that origin to {key}"
+        );
+    }
+    if let Some(rest) = origin.strip_prefix("http://") {
+        let https = format!("https://{}", rest.rsplit_once(':').map_or(rest, |(h, _)| h));
+        let https_refused = refused_change(config, |config| {
+            config.allowed_origins.retain(|entry| entry != "*");
+            config.allowed_origins.push(https.clone());
+        });
+        if https_refused.is_none() {
+            return format!(
+                "serve the page over https and add {https:?} to {key}: adding {origin:?} as it \
+                 is would be refused ({refusal})"
+            );
+        }
+    }
+    format!(
+        "adding {origin:?} to {key} would be refused ({refusal}): change the page's origin to \
+         one that is accepted, or the policy as that message says"
+    )
+}
+
+/// The fix for a request header the page should not send at all: an `access-control-*`
+/// header is a response header, which no policy may allow as a request header.
+pub(crate) fn response_header_sent_by_page(header: &str) -> Option<String> {
+    header.starts_with("access-control-").then(|| {
+        format!(
+            "remove {header} from the page's request: it is a response header, which the server \
+             sends and the browser reads; a page cannot grant itself access by sending it, and \
+             sending it only makes the browser preflight the request (tower-cors refuses it in \
+             allowed_headers, as every policy should)"
+        )
+    })
+}
+
+/// What to do about mixed content: nothing on the server's CORS side helps.
+pub(crate) fn mixed_content_fix(request: &PageRequest) -> String {
+    let https = request.url().replacen("http://", "https://", 1);
+    format!(
+        "the page is served over https and the URL is plain http on a host that is not \
+         loopback, so the browser blocks the request as mixed content before sending it, \
+         whatever CORS headers the server would send: serve the API over https and fetch \
+         {https:?} (only localhost, *.localhost, 127.0.0.0/8 and [::1] may be called over http \
+         from an https page)"
+    )
 }

@@ -22,9 +22,12 @@ const MAX_AGE_CAP: u64 = 7200;
 /// What Chromium caches a preflight for without a valid `Access-Control-Max-Age`.
 const MAX_AGE_DEFAULT: u64 = 5;
 
-/// Which of the browser's two checks failed.
+/// Which of the browser's checks failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CheckStep {
+    /// The request itself, before anything is sent: mixed content.
+    Request,
     /// The preflight response: CORS check, ok status, private network, methods and headers.
     Preflight,
     /// The actual response: CORS check.
@@ -34,6 +37,7 @@ pub enum CheckStep {
 impl fmt::Display for CheckStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            CheckStep::Request => "request, before anything is sent",
             CheckStep::Preflight => "preflight",
             CheckStep::Actual => "actual request",
         })
@@ -126,6 +130,12 @@ pub enum Cause {
     /// `authorization` is sent, and `Access-Control-Allow-Headers` has `*` but does not name
     /// it: `*` never covers `authorization`.
     AuthorizationNotCoveredByWildcard,
+    /// An `https` page fetches an `http` URL whose host is not loopback: the browser blocks it
+    /// as mixed content before sending anything, and CORS is never consulted.
+    MixedContent {
+        /// The page, as far as the doctor knows it: its origin and `/`.
+        page: String,
+    },
 }
 
 impl Cause {
@@ -133,7 +143,8 @@ impl Cause {
     /// `invalid_allow_origin`, `origin_mismatch`, `wildcard_with_credentials`,
     /// `credentials_not_true`, `preflight_status_not_ok`, `preflight_redirect`,
     /// `private_network_not_allowed`, `invalid_allow_methods`, `invalid_allow_headers`,
-    /// `method_not_allowed`, `header_not_allowed` or `authorization_not_covered_by_wildcard`.
+    /// `method_not_allowed`, `header_not_allowed`, `authorization_not_covered_by_wildcard` or
+    /// `mixed_content`.
     pub fn code(&self) -> &'static str {
         match self {
             Cause::NoAllowOrigin => "no_allow_origin",
@@ -150,7 +161,22 @@ impl Cause {
             Cause::MethodNotAllowed { .. } => "method_not_allowed",
             Cause::HeaderNotAllowed { .. } => "header_not_allowed",
             Cause::AuthorizationNotCoveredByWildcard => "authorization_not_covered_by_wildcard",
+            Cause::MixedContent { .. } => "mixed_content",
         }
+    }
+
+    /// The code MDN documents for the reason Firefox gives in its console
+    /// (`CORSMissingAllowOrigin`, `CORSMethodNotFound`, ...), each the name of a page under
+    /// `https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/`; `None` for a block
+    /// Firefox does not report as a CORS error (mixed content, Private Network Access).
+    ///
+    /// ```
+    /// use tower_cors::doctor::Cause;
+    ///
+    /// assert_eq!(Cause::NoAllowOrigin.firefox_code(), Some("CORSMissingAllowOrigin"));
+    /// ```
+    pub fn firefox_code(&self) -> Option<&'static str> {
+        super::browser::firefox_code(self)
     }
 
     /// Whether the cause is one of the CORS check's (the ones Chromium reports for a preflight
@@ -243,6 +269,9 @@ impl fmt::Display for Cause {
                 "Request header field authorization is not allowed by \
                  Access-Control-Allow-Headers in preflight response.",
             ),
+            Cause::MixedContent { .. } => {
+                f.write_str("This request has been blocked; the content must be served over HTTPS.")
+            }
         }
     }
 }
@@ -290,11 +319,20 @@ impl Blocked {
             }
             _ => "",
         };
-        let message = format!(
-            "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: {infix}{cause}",
-            request.url(),
-            request.origin(),
-        );
+        let message = match &cause {
+            // Not a CORS message: Chromium's mixed content checker speaks first.
+            Cause::MixedContent { page } => format!(
+                "Mixed Content: The page at '{page}' was loaded over HTTPS, but requested an \
+                 insecure resource '{}'. {cause}",
+                request.url()
+            ),
+            _ => format!(
+                "Access to fetch at '{}' from origin '{}' has been blocked by CORS policy: \
+                 {infix}{cause}",
+                request.url(),
+                request.origin(),
+            ),
+        };
         Self {
             step,
             cause,
@@ -319,11 +357,38 @@ impl Blocked {
     }
 
     /// The console message after `blocked by CORS policy: `: the reason, with the preflight
-    /// infix when Chromium writes one.
+    /// infix when Chromium writes one (the whole message for mixed content).
     pub fn reason(&self) -> &str {
         self.message
             .split_once("blocked by CORS policy: ")
             .map_or(self.message.as_str(), |(_, reason)| reason)
+    }
+
+    /// The block of a request the browser refuses to send at all: `None` when it sends it.
+    /// Today that is mixed content: an `https` page fetching an `http` URL whose host is not
+    /// loopback (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]` are exempt, as in browsers).
+    ///
+    /// ```
+    /// use tower_cors::doctor::{Blocked, Cause, PageRequest};
+    ///
+    /// let request = PageRequest::new("https://app.example.com", "http://api.example.com/")?;
+    /// let blocked = Blocked::before_sending(&request).unwrap();
+    /// assert_eq!(blocked.cause().code(), "mixed_content");
+    /// assert_eq!(
+    ///     blocked.console_message(),
+    ///     "Mixed Content: The page at 'https://app.example.com/' was loaded over HTTPS, but \
+    ///      requested an insecure resource 'http://api.example.com/'. This request has been \
+    ///      blocked; the content must be served over HTTPS."
+    /// );
+    /// let local = PageRequest::new("https://app.example.com", "http://localhost:3000/")?;
+    /// assert!(Blocked::before_sending(&local).is_none());
+    /// # Ok::<(), tower_cors::doctor::RequestError>(())
+    /// ```
+    pub fn before_sending(request: &PageRequest) -> Option<Self> {
+        request.is_mixed_content().then(|| {
+            let page = format!("{}/", request.origin());
+            Blocked::new(request, CheckStep::Request, Cause::MixedContent { page })
+        })
     }
 }
 

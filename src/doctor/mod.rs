@@ -1,5 +1,7 @@
 //! The doctor: the browser's CORS rules, to tell why a browser blocks a request and what to
-//! change. The `tower-cors` command-line tool (`check`, `explain`, `probe`) is built on it.
+//! change. The `tower-cors` command-line tool (`check`, `explain`, `probe`; package
+//! `tower-cors-cli`) is built on it. This module needs no dependency beyond the library's own
+//! (feature `doctor`).
 //!
 //! A browser enforces CORS; the server only states a policy. So the doctor models the browser:
 //!
@@ -7,12 +9,19 @@
 //!   script sets, credentials, private network), checked and normalized as `fetch()` does;
 //!   whether the browser preflights it ([`PageRequest::needs_preflight`]), the preflight it sends
 //!   and the actual request.
+//! - [`Blocked::before_sending`]: what the browser refuses to send at all (mixed content: an
+//!   `https` page and an `http` URL that is not loopback).
 //! - [`judge_preflight`] and [`judge_actual`]: Chromium's checks of a preflight response and of
 //!   the actual response, in Chromium's order, failing with a [`Blocked`]: the step, the
-//!   [`Cause`], and the exact message Chromium prints in the console for a `fetch()`.
+//!   [`Cause`], and the exact message Chromium prints in the console for a `fetch()`
+//!   (Firefox's, for a [`Browser`], through [`Report::console_message_in`]).
 //! - [`explain`]: offline, through a [`CorsLayer`](crate::CorsLayer): every step, the layer's own
 //!   [`CorsDecision`](crate::CorsDecision), the verdict, the console message and the fix.
-//! - [`probe`]: online, against a live server, with the likely fix inferred from the responses.
+//! - [`probe_with`]: online, against a live server (the caller sends the requests), with the
+//!   likely fix inferred from the responses, and warnings on an allowed one.
+//!
+//! Every fix that changes a tower-cors policy passes the library's validation first; where it
+//! would not, the fix is the safe alternative.
 //!
 //! Both produce a [`Report`], whose `Display` is the plain text the command-line tool prints.
 //!
@@ -49,6 +58,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod browser;
 mod explain;
 mod fix;
 mod judge;
@@ -56,9 +66,10 @@ mod probe;
 mod report;
 mod request;
 
+pub use self::browser::Browser;
 pub use self::explain::explain;
 pub use self::judge::{judge_actual, judge_preflight, Blocked, Cause, CheckStep, PreflightCache};
-pub use self::probe::{probe, probe_with_timeout, ProbeError, DEFAULT_TIMEOUT};
+pub use self::probe::{probe_with, ProbeError};
 pub use self::report::{Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict};
 pub use self::request::{
     is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,

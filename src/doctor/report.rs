@@ -5,6 +5,7 @@ use std::fmt;
 
 use http::{HeaderMap, Request, Response, StatusCode};
 
+use super::browser::Browser;
 use super::judge::{Blocked, PreflightCache};
 use super::request::PageRequest;
 use crate::decision::CorsDecision;
@@ -19,7 +20,7 @@ pub enum Verdict {
     Blocked(Blocked),
     /// The response is a redirect that passed its CORS check: the browser follows it, and the
     /// page gets what the redirect's target answers, which decides the outcome. Only
-    /// [`probe`](super::probe) gives this verdict.
+    /// [`probe_with`](super::probe_with) gives this verdict.
     Redirected(Redirected),
 }
 
@@ -57,18 +58,24 @@ impl Redirected {
     }
 }
 
-/// `text` with every control character escaped, so that what a server sent cannot drive the
-/// terminal the report is printed on.
+/// `text` with every control character escaped (C0, DEL and the C1 controls U+0080 to U+009F,
+/// such as U+009B, a terminal's control sequence introducer), so that what a server sent cannot
+/// drive the terminal the report is printed on. Line feeds are kept when `keep_lines` says so.
+pub(crate) fn escape_controls(text: &str, keep_lines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !(keep_lines && c == '\n') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` on one line, every control character escaped: see [`escape_controls`].
 pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    escape_controls(text, false)
 }
 
 /// An allowed request: the response's status, what the preflight cache holds (when there was a
@@ -178,7 +185,7 @@ impl Step {
 /// Its [`Display`](fmt::Display) is plain text, one block per step, stable enough to compare in
 /// tests and read in CI logs: `>` lines are sent, `<` lines received (the status, every
 /// `access-control-*` header, `vary` and `location`, and the first line of the body of a response
-/// that is not 2xx). See [`explain`](super::explain) and [`probe`](super::probe).
+/// that is not 2xx). See [`explain`](super::explain) and [`probe_with`](super::probe_with).
 ///
 /// ```
 /// use tower_cors::doctor::{explain, PageRequest, StepKind, Verdict};
@@ -217,10 +224,74 @@ pub struct Report {
     pub(crate) steps: Vec<Step>,
     pub(crate) verdict: Verdict,
     pub(crate) notes: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     pub(crate) fix: Option<String>,
+    pub(crate) browser: Browser,
 }
 
 impl Report {
+    /// A report with no notes or warnings, for Chromium.
+    pub(crate) fn new(
+        request: &PageRequest,
+        steps: Vec<Step>,
+        verdict: Verdict,
+        fix: Option<String>,
+    ) -> Self {
+        Self {
+            request: request.clone(),
+            steps,
+            verdict,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            fix,
+            browser: Browser::Chromium,
+        }
+    }
+
+    /// The report as `browser` shows the failure: its console message in the text
+    /// ([`Display`](fmt::Display)). Chromium unless set.
+    pub fn for_browser(mut self, browser: Browser) -> Self {
+        self.browser = browser;
+        self
+    }
+
+    /// The browser whose console message the text shows.
+    pub fn browser(&self) -> Browser {
+        self.browser
+    }
+
+    /// The message `browser` prints in its console, when the request is blocked: Chromium's
+    /// is [`console_message`](Self::console_message); Firefox's names the reason with the
+    /// code MDN documents (`CORSMissingAllowOrigin`, ...).
+    pub fn console_message_in(&self, browser: Browser) -> Option<String> {
+        let blocked = self.verdict.blocked()?;
+        Some(match browser {
+            Browser::Chromium => blocked.console_message().to_owned(),
+            Browser::Firefox => super::browser::firefox_message(&self.request, blocked, self),
+        })
+    }
+
+    /// Warnings about a request the browser allows, or about what comes with it: an echoed
+    /// origin without `Vary: Origin`, a header the page reads but cannot, a cookie that will
+    /// not come back.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The headers the page reads ([`PageRequest::with_read_header`]) that the browser does not
+    /// let it read; empty when the request is blocked.
+    pub fn unreadable_headers(&self) -> Vec<String> {
+        let Verdict::Allowed(allowed) = &self.verdict else {
+            return Vec::new();
+        };
+        self.request
+            .read_headers()
+            .iter()
+            .filter(|name| !allowed.readable_headers.contains(name))
+            .cloned()
+            .collect()
+    }
+
     /// The page's request.
     pub fn request(&self) -> &PageRequest {
         &self.request
@@ -270,9 +341,22 @@ impl Report {
     }
 }
 
+/// Everything a server sent, and everything derived from it (the console message, the fix),
+/// is escaped as a whole: no control character reaches the terminal, whatever line it is on.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let request = &self.request;
+        let text = Text(self).to_string();
+        f.write_str(&escape_controls(&text, true))
+    }
+}
+
+/// The report's text before escaping.
+struct Text<'a>(&'a Report);
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = self.0;
+        let request = &report.request;
         write!(
             f,
             "request: {} {} from a page at {}, {} credentials",
@@ -285,6 +369,9 @@ impl fmt::Display for Report {
                 "without"
             },
         )?;
+        if !request.read_headers().is_empty() {
+            write!(f, ", reading {}", request.read_headers().join(", "))?;
+        }
         if request.private_network() {
             write!(
                 f,
@@ -299,12 +386,19 @@ impl fmt::Display for Report {
         } else {
             writeln!(f, "preflight: yes: {}", reasons.join("; "))?;
         }
-        for (i, step) in self.steps.iter().enumerate() {
+        if report.steps.is_empty() {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "nothing sent: the browser blocks the request before sending it"
+            )?;
+        }
+        for (i, step) in report.steps.iter().enumerate() {
             writeln!(f)?;
             write_step(f, i + 1, step)?;
         }
         writeln!(f)?;
-        match &self.verdict {
+        match &report.verdict {
             Verdict::Allowed(allowed) => {
                 writeln!(
                     f,
@@ -316,6 +410,14 @@ impl fmt::Display for Report {
                     "readable headers: {}",
                     list_or_none(&allowed.readable_headers)
                 )?;
+                let unreadable = report.unreadable_headers();
+                if !unreadable.is_empty() {
+                    writeln!(
+                        f,
+                        "unreadable headers the page reads: {}",
+                        unreadable.join(", ")
+                    )?;
+                }
                 if let Some(cache) = &allowed.preflight {
                     writeln!(
                         f,
@@ -338,7 +440,10 @@ impl fmt::Display for Report {
                     blocked.step(),
                     blocked.cause().code()
                 )?;
-                writeln!(f, "console: {}", printable(blocked.console_message()))?;
+                let console = report
+                    .console_message_in(report.browser)
+                    .unwrap_or_else(|| blocked.console_message().to_owned());
+                writeln!(f, "console: {console}")?;
             }
             Verdict::Redirected(redirected) => {
                 writeln!(
@@ -352,10 +457,13 @@ impl fmt::Display for Report {
                 )?;
             }
         }
-        for note in &self.notes {
+        for note in &report.notes {
             writeln!(f, "note: {note}")?;
         }
-        if let Some(fix) = &self.fix {
+        for warning in &report.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
+        if let Some(fix) = &report.fix {
             writeln!(f, "fix: {fix}")?;
         }
         Ok(())
@@ -386,13 +494,7 @@ fn write_step(f: &mut fmt::Formatter<'_>, number: usize, step: &Step) -> fmt::Re
     writeln!(f, "   < {}", status_line(response.status()))?;
     write_key_headers(f, response.headers())?;
     if !response.status().is_success() {
-        if let Some(line) = response
-            .body()
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-        {
-            let line: String = line.chars().take(160).collect();
+        for line in body_lines(response.body()) {
             writeln!(f, "   < body: {}", printable(&line))?;
         }
     }
@@ -437,7 +539,18 @@ fn write_key_headers(f: &mut fmt::Formatter<'_>, headers: &HeaderMap) -> fmt::Re
     Ok(())
 }
 
-fn status_line(status: StatusCode) -> String {
+/// The first lines of a body worth showing: a refusal's reason and the hint after it (at most
+/// four non-empty lines of at most 400 characters, enough for a hint).
+pub(crate) fn body_lines(body: &str) -> Vec<String> {
+    body.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(4)
+        .map(|line| line.chars().take(400).collect())
+        .collect()
+}
+
+pub(crate) fn status_line(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),

@@ -57,6 +57,7 @@ pub struct PageRequest {
     headers: Vec<(String, String)>,
     credentials: bool,
     private_network: bool,
+    read_headers: Vec<String>,
 }
 
 impl PageRequest {
@@ -77,6 +78,7 @@ impl PageRequest {
             headers: Vec::new(),
             credentials: false,
             private_network: false,
+            read_headers: Vec::new(),
         })
     }
 
@@ -140,6 +142,42 @@ impl PageRequest {
     pub fn with_private_network(mut self, private_network: bool) -> Self {
         self.private_network = private_network;
         self
+    }
+
+    /// The request with one more response header the page's script reads
+    /// (`response.headers.get(name)`), so that the doctor says when the browser hides it.
+    ///
+    /// ```
+    /// use tower_cors::doctor::PageRequest;
+    ///
+    /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?
+    ///     .with_read_header("X-Total-Count")?;
+    /// assert_eq!(request.read_headers(), ["x-total-count"]);
+    /// assert!(!request.needs_preflight());
+    /// # Ok::<(), tower_cors::doctor::RequestError>(())
+    /// ```
+    pub fn with_read_header(mut self, name: &str) -> Result<Self, RequestError> {
+        if !is_token(name.as_bytes()) {
+            return Err(RequestError::InvalidHeaderName {
+                name: name.to_owned(),
+            });
+        }
+        let name = name.to_ascii_lowercase();
+        if !self.read_headers.contains(&name) {
+            self.read_headers.push(name);
+        }
+        Ok(self)
+    }
+
+    /// The response headers the page's script reads, lowercase.
+    pub fn read_headers(&self) -> &[String] {
+        &self.read_headers
+    }
+
+    /// Whether the browser blocks the request as mixed content before sending it: an `https`
+    /// page and an `http` URL whose host is not loopback.
+    pub fn is_mixed_content(&self) -> bool {
+        self.origin.starts_with("https://") && self.url.starts_with("http://") && !self.local
     }
 
     /// The page's origin, as the browser sends it in `Origin`.

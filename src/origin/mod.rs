@@ -6,10 +6,12 @@
 //! request's value is compared byte for byte: it is never lowercased or otherwise repaired.
 
 pub(crate) mod entry;
-mod hash;
+pub(crate) mod hash;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
+#[cfg(feature = "regex")]
+pub(crate) mod regex_audit;
 pub(crate) mod serialized;
 
 use std::collections::HashMap;

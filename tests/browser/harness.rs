@@ -1,4 +1,4 @@
-//! The harness of `tests/browser.rs`: one headless Chromium per test binary, driven through
+//! The harness of the browser suite (`browser.rs`): one headless Chromium per test binary, driven through
 //! chromedriver with fantoccini; small pages served from loopback ports (each port is an origin);
 //! scripts that run `fetch()` or `XMLHttpRequest` in those pages and report what JavaScript could
 //! see; and the browser console, read through chromedriver's log endpoint.
@@ -9,7 +9,7 @@
 //! profile directory as soon as the test binary exits, however it exits.
 
 use std::future::IntoFuture;
-use std::io::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -36,12 +36,17 @@ pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, from the `chromium-driver` package.
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// The bound of every wait: a WebDriver command, a page load, a script, a log read.
+/// The bound of every wait: a WebDriver command, a page load, a script, a log read. Each of
+/// these takes milliseconds to a second when the two cores are shared with a parallel build;
+/// the bound only turns a hang into a failure with a message, and nothing asserts on timing.
 const STEP: Duration = Duration::from_secs(20);
-/// How long a script may wait for its request before it reports a timeout itself.
+/// How long a script may wait for its request before it reports a timeout itself: requests go
+/// to loopback servers that answer in milliseconds, so 10 s is a hang, not a slow answer.
 const SCRIPT_WAIT_MS: u64 = 10_000;
 /// How long to wait for a blocked request's console message to reach chromedriver's log.
-const CONSOLE_WAIT: Duration = Duration::from_secs(3);
+/// Chromium logs it before the script sees the error, so it is normally there at the first
+/// read; the wait, ended as soon as the line arrives, only covers chromedriver's buffering.
+const CONSOLE_WAIT: Duration = Duration::from_secs(10);
 
 const LAUNCH_FLAGS: &[&str] = &[
     "--headless",
@@ -126,13 +131,14 @@ struct Driver {
 
 impl Driver {
     fn start(dir: &Path) -> Result<Self, String> {
-        let port = free_port()?;
         let log = dir.join("chromedriver.log");
+        // Port 0: chromedriver binds a free port itself and prints it, so no other process can
+        // take the port between choosing it and listening on it.
         let mut chromedriver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
+            .arg("--port=0")
             .arg(format!("--log-path={}", log.display()))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
@@ -157,6 +163,14 @@ impl Driver {
             }
         };
         let stdin = watchdog.stdin.take().expect("the watchdog's stdin");
+        let port = match listening_port(&mut chromedriver) {
+            Ok(port) => port,
+            Err(error) => {
+                let _ = chromedriver.kill();
+                let _ = chromedriver.wait();
+                return Err(error);
+            }
+        };
         Ok(Self {
             _chromedriver: chromedriver,
             _watchdog: watchdog,
@@ -174,11 +188,40 @@ impl Driver {
     }
 }
 
-fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|error| format!("no free loopback port: {error}"))
+/// The port in chromedriver's `ChromeDriver was started successfully on port N.` line, read
+/// within [`STEP`]; the rest of its output is drained so that it never blocks on a full pipe.
+fn listening_port(chromedriver: &mut Child) -> Result<u16, String> {
+    const STARTED: &str = "ChromeDriver was started successfully on port ";
+    let stdout = chromedriver.stdout.take().ok_or("chromedriver's stdout")?;
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut said = String::new();
+        let mut sender = Some(sender);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(port) = line.strip_prefix(STARTED) {
+                if let Some(sender) = sender.take() {
+                    let _ = sender.send(
+                        port.trim_end_matches('.')
+                            .parse::<u16>()
+                            .map_err(|_| line.clone()),
+                    );
+                }
+            } else if sender.is_some() {
+                said.push_str(&line);
+                said.push('\n');
+            }
+        }
+        if let Some(sender) = sender {
+            let _ = sender.send(Err(said));
+        }
+    });
+    match receiver.recv_timeout(STEP) {
+        Ok(Ok(port)) => Ok(port),
+        Ok(Err(said)) => Err(format!(
+            "chromedriver did not say its port; it printed:\n{said}"
+        )),
+        Err(_) => Err(format!("chromedriver did not say its port within {STEP:?}")),
+    }
 }
 
 /// The shared headless Chromium session.

@@ -10,27 +10,89 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-/// How long the server may take to start, and a request to be answered.
+/// How long the server may take to start, and a request to be answered. Both take
+/// milliseconds once the binary is built (it is built before the clock starts); 20 s only turns
+/// a hang into a failure with a message, with room for two cores shared with other builds.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The example binary that `cargo test` builds beside the test binaries; built on demand when
-/// the tests run on their own.
+/// The example binary, built now by cargo (a no-op when it is current), so that a test never
+/// starts a binary left over from an older build. Built once per test binary and example.
+///
+/// The root package's examples are built with `-p tower-cors`; an example of another workspace
+/// member is found by cargo among all members.
 pub(crate) fn example_binary(example: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let debug_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let binary = debug_dir.join("examples").join(example);
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--example", example, "--all-features"])
-            .status()
-            .expect("cargo build --example");
-        assert!(status.success());
+    static BUILT: Mutex<Vec<(String, PathBuf)>> = Mutex::new(Vec::new());
+    // Held during the build, so that tests starting the same example wait for one build.
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, binary)) = built.iter().find(|(name, _)| name == example) {
+        return binary.clone();
     }
+    let root = workspace_root();
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .current_dir(&root)
+        .args([
+            "build",
+            "--quiet",
+            "--message-format=json",
+            "--all-features",
+        ])
+        .args(["--example", example])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    if root.join("examples").join(format!("{example}.rs")).exists() {
+        command.args(["-p", "tower-cors"]);
+    } else {
+        command.arg("--workspace");
+    }
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run cargo to build example {example}: {error}"));
+    assert!(
+        output.status.success(),
+        "cargo build --example {example} failed: {}",
+        output.status
+    );
+    let binary = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.contains("\"reason\":\"compiler-artifact\""))
+        .filter(|line| line.contains("\"kind\":[\"example\"]"))
+        .filter(|line| line.contains(&format!("\"name\":\"{example}\"")))
+        .find_map(|line| json_field(line, "executable"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("cargo built no executable for example {example}"));
+    built.push((example.to_owned(), binary.clone()));
     binary
+}
+
+/// The directory of the workspace's root manifest, above this package's own.
+fn workspace_root() -> PathBuf {
+    let package = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    package
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .unwrap_or(&package)
+        .to_path_buf()
+}
+
+/// The string value of `"key":"..."` in one line of cargo's JSON messages.
+fn json_field(line: &str, key: &str) -> Option<String> {
+    let start = line.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let mut value = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(value),
+            '\\' => value.push(chars.next()?),
+            c => value.push(c),
+        }
+    }
+    None
 }
 
 /// A running demo server, killed when dropped.
@@ -97,7 +159,7 @@ pub(crate) fn example_command(example: &str, vars: &[(&str, &str)]) -> Command {
         .env_clear()
         .env("PORT", "0")
         .env("RUST_LOG", "off")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

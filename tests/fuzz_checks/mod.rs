@@ -266,7 +266,12 @@ pub fn layer(data: &[u8]) {
             "policy {index}: several allow-origin values"
         );
         match (index, acao.first()) {
-            (_, None) => {}
+            // A granted origin (an allowed request, or a preflight refused only at a later
+            // step) is always written back, or the browser would block what the policy allows.
+            (_, None) => assert!(
+                origins.is_empty() || !origin_allowed(&decision),
+                "policy {index}: {decision:?} without an allow-origin header"
+            ),
             (1, Some(value)) => assert_eq!(value.as_bytes(), b"*"),
             // Not a CORS request: the inner service's own `*` is left alone.
             (_, Some(value)) if origins.is_empty() => assert_eq!(value.as_bytes(), b"*"),

@@ -4,41 +4,15 @@
 //! is parsed and compiled once per policy, on the first hint, and the search for a misspelling
 //! is bounded, so that refused requests stay cheap whatever the allowlist's size.
 
+mod index;
+
+pub(crate) use index::HintIndex;
+
 use crate::config::CorsConfig;
 use crate::decision::RefusalReason;
-use crate::edit_distance::edit_distance;
-use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
+use crate::headers::is_token;
+use crate::origin::entry::{HostPattern, PortPattern};
 use crate::origin::serialized::{default_port, SerializedOrigin};
-
-/// The allowlist as hints read it: every origin entry as a pattern, and the regexes compiled
-/// without the implicit anchors.
-#[derive(Debug)]
-pub(crate) struct HintIndex {
-    patterns: Vec<(String, Pattern)>,
-    #[cfg(feature = "regex")]
-    regexes: Vec<(String, regex::Regex)>,
-}
-
-impl HintIndex {
-    pub(crate) fn new(config: &CorsConfig) -> Self {
-        Self {
-            patterns: config
-                .allowed_origins
-                .iter()
-                .filter_map(|raw| Some((raw.clone(), as_pattern(parse_entry(raw).ok()?)?)))
-                .collect(),
-            #[cfg(feature = "regex")]
-            regexes: config
-                .allowed_origin_regexes
-                .iter()
-                .filter_map(|raw| Some((raw.clone(), regex::Regex::new(raw).ok()?)))
-                .collect(),
-        }
-    }
-}
-
-/// How many allowlist entries the misspelling search compares at most.
-const SPELLING_CANDIDATES: usize = 256;
 
 /// The hint for `reason` under the policy configured by `config`, when there is one.
 pub(crate) fn hint(
@@ -178,22 +152,6 @@ fn host_difference(host: &str, pattern: &HostPattern) -> Option<Option<Differenc
     }
 }
 
-/// The entry as a pattern, exact origins included.
-fn as_pattern(entry: Entry) -> Option<Pattern> {
-    match entry {
-        Entry::Pattern(pattern) => Some(pattern),
-        Entry::Exact(origin) => {
-            let parsed = SerializedOrigin::parse(origin.as_bytes())?;
-            Some(Pattern {
-                scheme: parsed.scheme.to_owned(),
-                host: HostPattern::Exact(parsed.host.to_owned()),
-                port: parsed.port.map_or(PortPattern::Default, PortPattern::Port),
-            })
-        }
-        Entry::Any | Entry::Null => None,
-    }
-}
-
 /// The closest `allowed_origins` entry and how the origin differs from it, or what a regex
 /// almost matched.
 fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
@@ -214,7 +172,11 @@ fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
         );
     };
     let mut best: Option<(&str, Vec<Difference>)> = None;
-    for (raw, pattern) in &index.patterns {
+    for (raw, pattern) in index
+        .related(sent.host)
+        .into_iter()
+        .map(|i| &index.patterns[i])
+    {
         let Some(host) = host_difference(sent.host, &pattern.host) else {
             continue;
         };
@@ -262,30 +224,27 @@ fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
             described.join("; ")
         ));
     }
-    regex_hint(index, origin).or_else(|| spelling_hint(index, origin))
+    if sent.port.is_some() {
+        if let Some(hint) = regex_hint(index, origin) {
+            return Some(hint);
+        }
+    }
+    spelling_hint(index, origin)
 }
 
 /// The listed origin spelled almost like this one: a typo in the configuration or the page.
-/// Only entries whose length is close enough are compared, and at most
-/// [`SPELLING_CANDIDATES`] of them.
+/// The index compares only a few entries, those sharing the most rare substrings with it.
 fn spelling_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
-    let origin = std::str::from_utf8(origin).ok()?;
-    let close_enough = |entry: &str| (entry.len() / 8).max(2);
-    let (distance, entry) = index
-        .patterns
-        .iter()
-        .map(|(raw, _)| raw.as_str())
-        .filter(|entry| entry.len().abs_diff(origin.len()) <= close_enough(entry))
-        .take(SPELLING_CANDIDATES)
-        .map(|entry| (edit_distance(origin, entry), entry))
-        .min_by_key(|(distance, _)| *distance)?;
-    (distance <= close_enough(entry)).then(|| {
-        format!(
-            "closest allowed origin {entry:?} is spelled differently ({distance} characters \
-             differ): check both for a typo"
-        )
-    })
+    let (distance, entry) = index.misspelt(origin)?;
+    Some(format!(
+        "closest allowed origin {entry:?} is spelled differently ({distance} characters \
+         differ): check both for a typo"
+    ))
 }
+
+/// Most regexes tried for a hint, each in time linear in the origin's length.
+#[cfg(feature = "regex")]
+const MAX_REGEX_HINTS: usize = 32;
 
 /// A regex that matches the origin but for its port: the implicit anchors refused it. Any
 /// other partial match (`example\.com` inside `notexample.com`, or a prefix of
@@ -293,18 +252,22 @@ fn spelling_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
 #[cfg(feature = "regex")]
 fn regex_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
     let origin = std::str::from_utf8(origin).ok()?;
-    index.regexes.iter().find_map(|(pattern, regex)| {
-        let found = regex.find(origin).filter(|found| found.start() == 0)?;
-        let port = origin[found.end()..].strip_prefix(':')?;
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        Some(format!(
+    index
+        .regexes
+        .iter()
+        .take(MAX_REGEX_HINTS)
+        .find_map(|(pattern, regex)| {
+            let found = regex.find(origin).filter(|found| found.start() == 0)?;
+            let port = origin[found.end()..].strip_prefix(':')?;
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some(format!(
             "regex {pattern:?} matches {:?}, the origin without its port :{port}; a regex must \
              match the whole origin: add the port, or `(:[0-9]+)?` for any",
             found.as_str()
         ))
-    })
+        })
 }
 
 #[cfg(not(feature = "regex"))]
@@ -313,6 +276,12 @@ fn regex_hint(_: &HintIndex, _: &[u8]) -> Option<String> {
 }
 
 fn method_hint(config: &CorsConfig, method: &str) -> String {
+    if !is_token(method.as_bytes()) {
+        return format!(
+            "{method:?} is not a method name, so no browser sends it: the client is not a \
+             browser, or a proxy rewrote Access-Control-Request-Method"
+        );
+    }
     let upper = method.to_ascii_uppercase();
     if upper != method && config.allowed_methods.contains(&upper) {
         return format!(

@@ -8,9 +8,9 @@
 //! One browser serves the whole binary (see `browser/harness.rs`); without Chromium the tests
 //! skip with a message on the terminal, except in CI (`CI=true`), where they fail.
 
-#[path = "common/demo.rs"]
+#[path = "../common/demo.rs"]
 mod demo;
-#[path = "browser/harness.rs"]
+#[path = "harness.rs"]
 mod harness;
 
 use std::time::Duration;
@@ -307,7 +307,6 @@ async fn preflight_is_cached_for_the_configured_max_age() {
     };
     let cached = serve_recorded(layer(600)).await;
     let uncached = serve_recorded(layer(0)).await;
-    let short = serve_recorded(layer(3)).await;
     browser.open(&pages.url("127.0.0.1")).await;
     // A cookie for 127.0.0.1, which the servers on other ports of the same host receive with
     // credentials: 'include' (cookies ignore ports), and echo.
@@ -317,6 +316,8 @@ async fn preflight_is_cached_for_the_configured_max_age() {
     let put = "{method: 'PUT', credentials: 'include', \
                headers: {'content-type': 'application/json', 'x-trace-id': '7'}, body: '{}'}";
 
+    // 600 s outlasts the whole test binary by minutes even on a loaded machine, so the cache
+    // entry cannot expire between these requests; 0 disables caching outright.
     for _ in 0..3 {
         browser
             .fetch(&cached.url("/items"), put)
@@ -363,33 +364,6 @@ async fn preflight_is_cached_for_the_configured_max_age() {
         (2, 2),
         "max age 0: every request preflighted; the server saw {:?}",
         uncached.requests()
-    );
-
-    // Max age 3: two requests within it share one preflight; a request made after it has
-    // passed is preflighted again. (The first two requests take milliseconds.)
-    let first = std::time::Instant::now();
-    for _ in 0..2 {
-        browser
-            .fetch(&short.url("/items"), put)
-            .await
-            .assert_response(200, "cookie: session=from-the-page");
-    }
-    assert!(
-        first.elapsed() < Duration::from_secs(2),
-        "two requests took {:?}: too slow to observe a 3 s max age",
-        first.elapsed()
-    );
-    assert_eq!(short.count("OPTIONS /items"), 1, "{:?}", short.requests());
-    tokio::time::sleep(Duration::from_secs(4).saturating_sub(first.elapsed())).await;
-    browser
-        .fetch(&short.url("/items"), put)
-        .await
-        .assert_response(200, "cookie: session=from-the-page");
-    assert_eq!(
-        (short.count("OPTIONS /items"), short.count("PUT /items")),
-        (2, 3),
-        "max age 3: preflighted again after 4 s; the server saw {:?}",
-        short.requests()
     );
 
     browser
@@ -767,10 +741,30 @@ async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>
     for (name, value) in case.headers {
         request = request.with_header(name, value).unwrap();
     }
-    let report = tokio::task::spawn_blocking(move || tower_cors::doctor::probe(&request))
-        .await
-        .unwrap()
-        .expect("the demo server is reachable");
+    // The doctor's `probe`, with the test's HTTP client as its transport.
+    let runtime = tokio::runtime::Handle::current();
+    let report = tokio::task::spawn_blocking(move || {
+        tower_cors::doctor::probe_with(&request, |sent: http::Request<()>| {
+            let headers: Vec<(&str, &str)> = sent
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()))
+                .collect();
+            let url = sent.uri().to_string();
+            let response = runtime.block_on(demo::send_http(
+                sent.method().clone(),
+                &url,
+                &headers,
+                bytes::Bytes::new(),
+            ));
+            let (parts, body) = response.into_parts();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            Ok::<_, tower_cors::doctor::ProbeError>(http::Response::from_parts(parts, body))
+        })
+    })
+    .await
+    .unwrap()
+    .expect("the demo server is reachable");
     let cause = report
         .verdict()
         .blocked()

@@ -1,0 +1,169 @@
+//! Origins decided in code, for those not known when the layer is built (a tenant's own domain,
+//! say): predicates set with [`CorsBuilder::allow_origin_predicate`] and
+//! [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate).
+//!
+//! They are consulted only when the static allowlist does not match, and only for an origin
+//! shaped like the listed ones, so that a predicate cannot be tricked into allowing what the
+//! validation refuses for listed origins.
+//!
+//! [`CorsBuilder::allow_origin_predicate`]: crate::CorsBuilder::allow_origin_predicate
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::{HeaderValue, Request};
+
+use crate::decision::RefusalReason;
+use crate::origin::is_loopback;
+use crate::origin::serialized::SerializedOrigin;
+use crate::policy::Policy;
+
+/// What an asynchronous origin predicate returns, boxed: only layers that have one pay for it.
+pub(crate) type OriginFuture = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
+
+type SyncPredicate = dyn Fn(&HeaderValue, &Parts) -> bool + Send + Sync;
+type AsyncPredicate = dyn Fn(HeaderValue, &Parts) -> OriginFuture + Send + Sync;
+
+/// A layer's origin predicates; cloning one clones at most an [`Arc`].
+#[derive(Clone, Default)]
+pub(crate) struct OriginPredicates {
+    set: Option<Arc<Set>>,
+}
+
+#[derive(Clone, Default)]
+struct Set {
+    sync: Option<Arc<SyncPredicate>>,
+    asynchronous: Option<Arc<AsyncPredicate>>,
+}
+
+/// A predicate's verdict on one origin: known now, or once the future resolves.
+pub(crate) enum Verdict {
+    Now(bool),
+    Later(OriginFuture),
+}
+
+impl OriginPredicates {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.set.is_none()
+    }
+
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
+    pub(crate) fn has_async(&self) -> bool {
+        self.set
+            .as_ref()
+            .is_some_and(|set| set.asynchronous.is_some())
+    }
+
+    /// These predicates without the asynchronous one, for answers that cannot wait.
+    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
+    pub(crate) fn without_async(&self) -> Self {
+        let sync = self.set.as_ref().and_then(|set| set.sync.clone());
+        Self {
+            set: sync.map(|sync| {
+                Arc::new(Set {
+                    sync: Some(sync),
+                    asynchronous: None,
+                })
+            }),
+        }
+    }
+
+    pub(crate) fn with_sync<F>(self, predicate: F) -> Self
+    where
+        F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
+    {
+        let mut set = self.set.as_deref().cloned().unwrap_or_default();
+        set.sync = Some(Arc::new(predicate));
+        Self {
+            set: Some(Arc::new(set)),
+        }
+    }
+
+    pub(crate) fn with_async<F, Fut>(self, predicate: F) -> Self
+    where
+        F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = bool> + Send + 'static,
+    {
+        let mut set = self.set.as_deref().cloned().unwrap_or_default();
+        set.asynchronous = Some(Arc::new(move |origin, parts| {
+            Box::pin(predicate(origin, parts)) as OriginFuture
+        }));
+        Self {
+            set: Some(Arc::new(set)),
+        }
+    }
+
+    /// The predicates' verdict on `origin`: the synchronous one first, then, when it says no
+    /// (or there is none), the asynchronous one.
+    pub(crate) fn ask(&self, origin: &HeaderValue, parts: &Parts) -> Verdict {
+        let Some(set) = &self.set else {
+            return Verdict::Now(false);
+        };
+        if set.sync.as_ref().is_some_and(|sync| sync(origin, parts)) {
+            return Verdict::Now(true);
+        }
+        match &set.asynchronous {
+            Some(asynchronous) => Verdict::Later(asynchronous(origin.clone(), parts)),
+            None => Verdict::Now(false),
+        }
+    }
+
+    /// The synchronous predicate's verdict on `origin`, without asking the asynchronous one.
+    pub(crate) fn ask_now(&self, origin: &HeaderValue, parts: &Parts) -> bool {
+        let sync = self.set.as_ref().and_then(|set| set.sync.as_ref());
+        sync.is_some_and(|sync| sync(origin, parts))
+    }
+
+    /// The origin to put to the predicates after the static allowlist refused it for `reason`:
+    /// `None` when there are none, when the refusal is not about the origin, or when the origin
+    /// is refused whatever the predicates say.
+    pub(crate) fn askable<'a>(
+        &self,
+        policy: &Policy,
+        reason: &'a RefusalReason,
+    ) -> Option<&'a HeaderValue> {
+        if self.is_empty() {
+            return None;
+        }
+        match reason {
+            RefusalReason::OriginNotAllowed { origin } if may_ask(policy, origin) => Some(origin),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `origin` passes the rules every listed origin passes: a serialized origin as browsers
+/// write it (so never `null`, a `file:` origin or anything malformed), and, with credentials, a
+/// secure one (https, or http on loopback) unless insecure origins are opted into.
+fn may_ask(policy: &Policy, origin: &HeaderValue) -> bool {
+    let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
+        return false;
+    };
+    let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
+    !(insecure && policy.credentials && !policy.config.dangerously_allow_insecure_origins)
+}
+
+/// A copy of `request`'s head, for a predicate consulted by
+/// [`CorsLayer::decide`](crate::CorsLayer::decide), which only borrows the request.
+pub(crate) fn parts_of<B>(request: &Request<B>) -> Parts {
+    let mut copy = Request::new(());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    *copy.extensions_mut() = request.extensions().clone();
+    copy.into_parts().0
+}
+
+impl fmt::Debug for OriginPredicates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = self.set.as_deref();
+        f.debug_struct("OriginPredicates")
+            .field("sync", &set.is_some_and(|set| set.sync.is_some()))
+            .field("async", &set.is_some_and(|set| set.asynchronous.is_some()))
+            .finish()
+    }
+}
