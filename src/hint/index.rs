@@ -233,8 +233,10 @@ mod tests {
     use super::*;
 
     fn index(origins: &[&str]) -> HintIndex {
-        let mut config = CorsConfig::default();
-        config.allowed_origins = origins.iter().map(|&o| o.to_owned()).collect();
+        let config = CorsConfig {
+            allowed_origins: origins.iter().map(|&o| o.to_owned()).collect(),
+            ..CorsConfig::default()
+        };
         HintIndex::new(&config)
     }
 
