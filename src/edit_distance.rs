@@ -2,6 +2,8 @@
 //! misspelt configuration keys and the hints for misspelt origins.
 
 /// The Levenshtein distance between `a` and `b`, in characters.
+// Only the configuration loaders' key suggestions (`serde`, `env`) use it outside tests.
+#[cfg_attr(not(any(feature = "serde", feature = "env")), allow(dead_code))]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
