@@ -209,7 +209,7 @@ fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
         }
         if best
             .as_ref()
-            .map_or(true, |(_, fewest)| differences.len() < fewest.len())
+            .is_none_or(|(_, fewest)| differences.len() < fewest.len())
         {
             best = Some((raw, differences));
         }

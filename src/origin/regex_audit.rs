@@ -430,7 +430,7 @@ fn samples(hir: &Hir, variant: usize) -> Vec<String> {
             let inner = samples(&repetition.sub, variant);
             let min = repetition.min.min(MAX_REPEAT);
             let mut counts = vec![min];
-            if repetition.max.map_or(true, |max| max > repetition.min) {
+            if repetition.max.is_none_or(|max| max > repetition.min) {
                 counts.push(min + 1);
             }
             counts
