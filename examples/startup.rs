@@ -11,7 +11,8 @@
 //! ```not_rust
 //! $ cargo run --example startup -- https://app.example.com/ '*'
 //! Error: allowed_origins[0]: "https://app.example.com/": an origin has no path; write "https://app.example.com"
-//! allowed_origins[1]: ...
+//! allowed_origins[1]: "*": "*" allows every origin, so it cannot stand in a list of origins; use "*" alone to allow every origin, or remove it to allow only the listed ones
+//! allowed_origins[1]: "*": allowing every origin with credentials would let any website read your users' private data (browsers also refuse "*" with credentials); list the trusted origins, or set allow_credentials to false
 //! ```
 
 #![allow(clippy::print_stdout)]

@@ -299,10 +299,12 @@ impl CorsBuilder {
         self
     }
 
-    /// Also allows the origins the future `predicate` returns resolves to `true` for: a
+    /// Also allows the origins for which the future `predicate` returns resolves to `true`: a
     /// database or cache lookup. The future must own what it needs (it is `'static`): take from
     /// the origin (given by value) and the request's head what the lookup needs before
-    /// `async move`. Calling it again replaces the previous asynchronous predicate.
+    /// `async move`. The predicate is cloned for each call, as tower-http's
+    /// `AllowOrigin::async_predicate` does, so a closure that moves its captures into the future
+    /// works unchanged. Calling it again replaces the previous asynchronous predicate.
     ///
     /// Consulted as [`allow_origin_predicate`](Self::allow_origin_predicate) says, and after it
     /// when both are set. A preflight is answered when the future resolves; an actual request
@@ -346,7 +348,7 @@ impl CorsBuilder {
     /// ```
     pub fn allow_origin_async_predicate<F, Fut>(mut self, predicate: F) -> Self
     where
-        F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        F: FnOnce(HeaderValue, &Parts) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = bool> + Send + 'static,
     {
         self.predicates = self.predicates.with_async(predicate);

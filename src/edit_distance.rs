@@ -2,6 +2,7 @@
 //! misspelt configuration keys and the hints for misspelt origins.
 
 /// The Levenshtein distance between `a` and `b`, in characters.
+#[cfg(any(test, feature = "serde", feature = "env"))]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();

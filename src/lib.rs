@@ -15,6 +15,8 @@ mod future;
 mod headers;
 mod hint;
 mod layer;
+#[doc = include_str!("../docs/migration.md")]
+pub mod migration {}
 mod origin;
 mod policy;
 mod predicate;

@@ -84,12 +84,14 @@ impl OriginPredicates {
 
     pub(crate) fn with_async<F, Fut>(self, predicate: F) -> Self
     where
-        F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        F: FnOnce(HeaderValue, &Parts) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = bool> + Send + 'static,
     {
         let mut set = self.set.as_deref().cloned().unwrap_or_default();
+        // A clone per call, as tower-http's `AllowOrigin::async_predicate` does, so that a
+        // closure moving its captures into the future works unchanged.
         set.asynchronous = Some(Arc::new(move |origin, parts| {
-            Box::pin(predicate(origin, parts)) as OriginFuture
+            Box::pin((predicate.clone())(origin, parts)) as OriginFuture
         }));
         Self {
             set: Some(Arc::new(set)),

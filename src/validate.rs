@@ -595,7 +595,10 @@ fn check_regex_findings(
                         ", to read your responses"
                     }
                 ),
-                format!("escape each dot and require a dot before your domain, such as {fix}"),
+                format!(
+                    "keep it to your own domain: escape each dot, put a dot before the domain \
+                     and end where the host ends, such as {fix}"
+                ),
                 None,
             ),
         };

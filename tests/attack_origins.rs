@@ -1390,6 +1390,11 @@ fn plain_http_regex_is_refused_with_credentials_at_startup() {
             r"https://a\.example\.com",
         ),
         (
+            r"http://192\.168\.1\.[0-9]+",
+            "http://192.168.1.1",
+            r"https://192\.168\.1\.1",
+        ),
+        (
             r"(http|https)://app\.example\.com:8080",
             "http://app.example.com:8080",
             r"https://app\.example\.com:8080",
@@ -1470,6 +1475,11 @@ async fn regex_letting_in_a_registrable_look_alike_is_refused_with_credentials()
             r"https://([a-z0-9-]+\.)*example\.com",
         ),
         (
+            r"https://[a-z0-9-]+example\.com",
+            "https://attackerexample.com",
+            r"https://([a-z0-9-]+\.)*example\.com",
+        ),
+        (
             r"https://app\.example\.com.*",
             "https://app.example.com.attacker.net",
             r"https://app\.example\.com",
@@ -1541,6 +1551,11 @@ async fn regex_over_a_public_suffix_is_refused_with_credentials() {
             "github.io",
         ),
         (r"https://(.*\.)?co\.uk", "https://attacker.co.uk", "co.uk"),
+        (
+            r"https://([a-z]+-dot-)?app\.appspot\.com",
+            "https://attacker-dot-app.appspot.com",
+            "appspot.com",
+        ),
     ] {
         let policy = builder(&[])
             .allow_origin_regexes([regex])
@@ -1680,13 +1695,13 @@ fn attack_table_refuses_every_attacker_and_passes_every_legitimate_origin() {
         AttackRow {
             class: "wide regex",
             origins: &[],
-            regexes: &[r"https://([a-z]+-dot-)?app\.appspot\.com"],
+            regexes: &[r"https://([a-z]+-dot-)?app\.example\.com"],
             credentials: true,
             attackers: &[
-                "https://anything.evil.com-dot-app.appspot.com",
-                "https://x-dot-y-dot-app.appspot.com",
+                "https://anything.evil.com-dot-app.example.com",
+                "https://x-dot-y-dot-app.example.com",
             ],
-            legitimate: &["https://pr-dot-app.appspot.com", "https://app.appspot.com"],
+            legitimate: &["https://pr-dot-app.example.com", "https://app.example.com"],
         },
         AttackRow {
             class: "insecure scheme",

@@ -209,3 +209,66 @@ fn several_problems_are_all_reported_at_once_in_key_order() {
     assert_eq!(text.lines().count(), errors.len());
     assert_eq!(errors.into_iter().count(), kinds.len());
 }
+
+/// Browsers map a host with UTS #46 before punycode: full-width letters become ASCII, capitals
+/// lowercase. An entry written with such characters is refused with the spelling the browser
+/// really sends; a host with characters whose mapping is not known here gets no spelling at
+/// all, never a wrong one.
+#[test]
+fn non_ascii_hosts_get_the_spelling_browsers_send_or_none() {
+    for (entry, canonical, problem) in [
+        (
+            "https://ａpp.example.com",
+            "https://app.example.com",
+            "full-width",
+        ),
+        (
+            "https://ＡＰＰ.example.com:*",
+            "https://app.example.com:*",
+            "full-width",
+        ),
+        (
+            "https://*.ｅｘａｍｐｌｅ.com",
+            "https://*.example.com",
+            "full-width",
+        ),
+        (
+            "https://bücher.example",
+            "https://xn--bcher-kva.example",
+            "punycode",
+        ),
+        (
+            "https://BÜCHER.example",
+            "https://xn--bcher-kva.example",
+            "punycode",
+        ),
+    ] {
+        let errors = origins(&[entry]).build().unwrap_err();
+        assert_eq!(errors.len(), 1, "{entry}: {errors}");
+        let error = errors.iter().next().unwrap();
+        assert_eq!(error.kind(), Kind::NonCanonicalOrigin, "{entry}: {error}");
+        assert_eq!(error.location(), "allowed_origins[0]");
+        assert_eq!(error.value(), Some(entry));
+        assert!(error.problem().contains(problem), "{entry}: {error}");
+        assert_eq!(error.fix(), format!("write {canonical:?}"), "{entry}");
+        let fixed = origins(&[canonical]).build();
+        assert!(fixed.is_ok(), "{canonical}: {fixed:?}");
+    }
+    for entry in [
+        "https://straße.example",
+        "https://ｱプリ.example",
+        "https://ﬁle.example",
+        "https://e\u{301}cole.example",
+        "https://a\u{200d}b.example",
+    ] {
+        let errors = origins(&[entry]).build().unwrap_err();
+        let error = errors.iter().next().unwrap();
+        assert_eq!(error.kind(), Kind::InvalidOrigin, "{entry}: {error}");
+        assert!(error.problem().contains("UTS #46"), "{entry}: {error}");
+        assert!(
+            error.fix().contains("Origin request header"),
+            "{entry}: {error}"
+        );
+        assert!(!error.to_string().contains("write \""), "{entry}: {error}");
+    }
+}

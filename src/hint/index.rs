@@ -145,7 +145,8 @@ impl HintIndex {
 /// tell entries apart, while the common ones (`htt`, `.co`) are skipped.
 #[derive(Debug, Default)]
 struct Spelling {
-    grams: HashMap<[u8; GRAM], Vec<u32>, BuildFastHasher>,
+    /// Every substring of every entry, as [`pack`] packs it.
+    grams: HashMap<u32, Vec<u32>, BuildFastHasher>,
     lengths: Vec<usize>,
 }
 
@@ -161,10 +162,7 @@ impl Spelling {
         let mut spelling = Spelling::default();
         for (i, entry) in entries.enumerate() {
             for gram in entry.windows(GRAM) {
-                let list = spelling
-                    .grams
-                    .entry(gram.try_into().unwrap_or([0; GRAM]))
-                    .or_default();
+                let list = spelling.grams.entry(pack(gram)).or_default();
                 // Each entry once per substring, however often it occurs.
                 if list.last() != Some(&(i as u32)) {
                     list.push(i as u32);
@@ -181,9 +179,10 @@ impl Spelling {
     fn candidates(&self, origin: &[u8]) -> Vec<usize> {
         let mut hits: HashMap<u32, usize, BuildFastHasher> = HashMap::default();
         let mut counted = 0;
-        for gram in origin.windows(GRAM) {
-            let key: [u8; GRAM] = gram.try_into().unwrap_or([0; GRAM]);
-            let Some(entries) = self.grams.get(&key) else {
+        // The origin's substrings side by side, not overlapping: the entries' are indexed at
+        // every offset, so each still meets its match, and a near miss keeps most of them.
+        for gram in origin.chunks_exact(GRAM) {
+            let Some(entries) = self.grams.get(&pack(gram)) else {
                 continue;
             };
             if entries.len() > MAX_GRAM_ENTRIES {
@@ -212,6 +211,11 @@ impl Spelling {
     }
 }
 
+/// A substring of [`GRAM`] bytes as one key.
+fn pack(gram: &[u8]) -> u32 {
+    gram.iter().fold(0, |key, &b| key << 8 | u32::from(b))
+}
+
 /// The entry as a pattern, exact origins included.
 fn as_pattern(entry: Entry) -> Option<Pattern> {
     match entry {
@@ -233,9 +237,10 @@ mod tests {
     use super::*;
 
     fn index(origins: &[&str]) -> HintIndex {
-        let mut config = CorsConfig::default();
-        config.allowed_origins = origins.iter().map(|&o| o.to_owned()).collect();
-        HintIndex::new(&config)
+        HintIndex::new(&CorsConfig {
+            allowed_origins: origins.iter().map(|&o| o.to_owned()).collect(),
+            ..CorsConfig::default()
+        })
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn origin_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
         }
         if best
             .as_ref()
-            .map_or(true, |(_, fewest)| differences.len() < fewest.len())
+            .is_none_or(|(_, fewest)| differences.len() < fewest.len())
         {
             best = Some((raw, differences));
         }
@@ -263,10 +263,10 @@ fn regex_hint(index: &HintIndex, origin: &[u8]) -> Option<String> {
                 return None;
             }
             Some(format!(
-            "regex {pattern:?} matches {:?}, the origin without its port :{port}; a regex must \
-             match the whole origin: add the port, or `(:[0-9]+)?` for any",
-            found.as_str()
-        ))
+                "regex {pattern:?} matches {:?}, the origin without its port :{port}; a regex \
+                 must match the whole origin: add the port, or `(:[0-9]+)?` for any",
+                found.as_str()
+            ))
         })
 }
 

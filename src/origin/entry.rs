@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 
-use super::punycode;
+use super::punycode::{self, AsciiHost};
 use super::serialized::{default_port, is_lowercase_label, is_lowercase_scheme, SerializedOrigin};
 
 /// Longest entry worth reading: a 64-byte scheme, `://`, `**.`, a 253-byte host and `:65535`.
@@ -324,18 +324,34 @@ fn parse_host(raw: &str, problems: &mut Vec<String>) -> Result<HostPattern, Entr
         }
         domain_raw.to_ascii_lowercase()
     } else {
-        let ascii = punycode::to_ascii_host(domain_raw).ok_or_else(|| {
-            invalid(
-                format!("host {domain_raw:?} cannot be converted to punycode"),
-                "write the host in its ASCII (punycode) form",
-            )
-        })?;
-        problems.push(
-            "browsers send internationalized hosts in punycode (check the spelling below \
-             against the Origin your browser sends)"
-                .to_owned(),
-        );
-        ascii
+        match punycode::to_ascii_host(domain_raw) {
+            AsciiHost::Mapped(ascii) => {
+                problems.push(
+                    "browsers map full-width characters and capitals to plain lowercase \
+                     ASCII (UTS #46)"
+                        .to_owned(),
+                );
+                ascii
+            }
+            AsciiHost::Punycode(ascii) => {
+                problems.push(
+                    "browsers send internationalized hosts in punycode (check the spelling \
+                     below against the Origin your browser sends)"
+                        .to_owned(),
+                );
+                ascii
+            }
+            AsciiHost::Unknown => {
+                return Err(invalid(
+                    format!(
+                        "host {domain_raw:?} has characters that browsers map or reject \
+                         before sending it (UTS #46), so its ASCII spelling is not known here"
+                    ),
+                    "write the host in the ASCII (xn--) form the browser sends: copy it from \
+                     the Origin request header in the browser's network panel",
+                ))
+            }
+        }
     };
     if domain.len() > 1 && domain.ends_with('.') {
         problems.push(

@@ -6,8 +6,11 @@
 //! of it without a dot (`attackerexample.com` for `https://.*example\.com`), the host followed
 //! by another domain (`app.example.com.attacker.net`), a dot replaced by another character
 //! (`appxexample.com` for an unescaped `.`), and a fresh name under each public suffix the host
-//! lies under (`attacker.com` for `https://.*\.com`). A regex that matches any of them lets in
-//! an origin its owner does not control. The number of samples and candidates is bounded, so
+//! lies under (`attacker.com` for `https://.*\.com`); and, where a class stands right before
+//! the part of the host that never changes, a name in its place (`attackerexample.com` for
+//! `[a-z]+example\.com`). A regex that matches any of them lets in an origin its owner does not
+//! control; one under a suffix from the list's private section (`appspot.com`) counts as a name
+//! under a public suffix, since its operator hands such names out. The number of samples and candidates is bounded, so
 //! validation stays fast whatever the expression.
 
 use regex::Regex;
@@ -84,7 +87,7 @@ pub(crate) fn audit(pattern: &str, regex: &Regex) -> Vec<Finding> {
         .iter()
         .zip(&second)
         .filter(|(sample, _)| regex.is_match(sample))
-        .filter_map(|(a, b)| Sample::parse(a, a == b))
+        .filter_map(|(a, b)| Sample::parse(a, Some(b)))
         .collect();
     // The registrable domains the expression was written for: those that stay the same
     // whichever members its classes match (`example.com` in `[a-z]+\.example\.com`, not
@@ -93,8 +96,8 @@ pub(crate) fn audit(pattern: &str, regex: &Regex) -> Vec<Finding> {
         .iter()
         .zip(&second)
         .filter_map(|(a, b)| {
-            let a = registrable(&Sample::parse(a, false)?.host)?;
-            (Some(&a) == registrable(&Sample::parse(b, false)?.host).as_ref()).then_some(a)
+            let a = registrable(&Sample::parse(a, None)?.host)?;
+            (Some(&a) == registrable(&Sample::parse(b, None)?.host).as_ref()).then_some(a)
         })
         .collect();
 
@@ -118,6 +121,18 @@ pub(crate) fn audit(pattern: &str, regex: &Regex) -> Vec<Finding> {
             match candidate.kind {
                 Kind::UnderSuffix(suffix) => {
                     if public_suffix.is_none() {
+                        public_suffix = Some(Finding::PublicSuffix {
+                            fix: suffix_fix(&sample.scheme, &suffix),
+                            origin: candidate.origin,
+                            suffix,
+                        });
+                    }
+                }
+                // A name under a private suffix (`appspot.com`, `github.io`) is one its
+                // operator hands out to anyone: the public-suffix rule, with its opt-in.
+                Kind::Lookalike(_) if private_suffix_of(&candidate.host).is_some() => {
+                    if public_suffix.is_none() {
+                        let suffix = private_suffix_of(&candidate.host).unwrap_or_default();
                         public_suffix = Some(Finding::PublicSuffix {
                             fix: suffix_fix(&sample.scheme, &suffix),
                             origin: candidate.origin,
@@ -161,11 +176,13 @@ struct Sample {
     host: String,
     /// `:PORT`, or empty.
     port: String,
-    /// Whether the sample is the same whichever members the classes match: only then is it
-    /// one origin the expression was written for, whose look-alikes are worth trying. (Gluing
-    /// a name to `a-dot-app.appspot.com`, drawn from `[a-z]+-dot-app\.appspot\.com`, only
-    /// finds what the class was meant to match.)
+    /// Whether the sample's host is the same whichever members the classes match: only then is
+    /// it one host the expression was written for, whose every look-alike is worth trying.
     literal: bool,
+    /// Where the end of the host that stays the same whichever members the classes match
+    /// begins (`example.com` in `aexample.com` from `[a-z]+example\.com`): a name glued to it
+    /// is worth trying too.
+    stable_from: usize,
 }
 
 enum Kind {
@@ -182,12 +199,27 @@ struct Candidate {
 }
 
 impl Sample {
-    fn parse(origin: &str, literal: bool) -> Option<Self> {
+    /// `twin` is the same sample with each class's second member.
+    fn parse(origin: &str, twin: Option<&str>) -> Option<Self> {
         let parsed = SerializedOrigin::parse(origin.as_bytes())?;
-        if parsed.host.starts_with('[') || is_ipv4(parsed.host) {
-            return None;
-        }
+        let twin_host = twin
+            .and_then(|twin| SerializedOrigin::parse(twin.as_bytes()))
+            .map_or("", |twin| twin.host);
+        // Only the host counts: a port class (`:[0-9]+`) leaves the host the one intended.
+        let literal = twin_host == parsed.host;
+        let common = parsed
+            .host
+            .bytes()
+            .rev()
+            .zip(twin_host.bytes().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
         Some(Self {
+            stable_from: if literal {
+                0
+            } else {
+                parsed.host.len() - common
+            },
             origin: origin.to_owned(),
             scheme: parsed.scheme.to_owned(),
             host: parsed.host.to_owned(),
@@ -224,9 +256,13 @@ impl Sample {
             .then_some(Finding::Insecure { origin, fix })
     }
 
-    /// The attacker-shaped origins derived from this one, the likeliest first.
+    /// The attacker-shaped origins derived from this one, the likeliest first: none for an IP
+    /// address, which nobody registers.
     fn candidates(&self) -> Vec<Candidate> {
         let host = self.host.as_str();
+        if host.starts_with('[') || is_ipv4(host) {
+            return Vec::new();
+        }
         let dots: Vec<usize> = host
             .match_indices('.')
             .map(|(i, _)| i)
@@ -264,6 +300,17 @@ impl Sample {
                     replaced.replace_range(i..=i, replacement.encode_utf8(&mut [0; 4]));
                     push(replaced, Kind::Lookalike(regex::escape(&self.origin)));
                 }
+            }
+        } else if self.stable_from > 0 && self.stable_from < host.len() {
+            // A class glued to the stable end without a dot (`[a-z]+example\.com`): a name in
+            // its place.
+            let stable = &host[self.stable_from..];
+            if !stable.starts_with('.') {
+                let fix = stable.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
+                push(
+                    format!("{ATTACKER}{stable}"),
+                    Kind::Lookalike(self.subdomains_fix(fix)),
+                );
             }
         }
         // A fresh name under each public suffix the host lies under, keeping the labels in
@@ -342,6 +389,16 @@ fn public_suffix_of(host: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The public suffix of `host` when it is one from the list's private section, which a company
+/// registered to hand out names under it.
+fn private_suffix_of(host: &str) -> Option<String> {
+    let suffix =
+        psl::suffix(host.as_bytes()).filter(|suffix| suffix.typ() == Some(psl::Type::Private))?;
+    std::str::from_utf8(suffix.as_bytes())
+        .ok()
+        .map(str::to_owned)
+}
+
 fn is_public_suffix(name: &str) -> bool {
     psl::suffix(name.as_bytes())
         .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == name.as_bytes())
@@ -373,7 +430,7 @@ fn samples(hir: &Hir, variant: usize) -> Vec<String> {
             let inner = samples(&repetition.sub, variant);
             let min = repetition.min.min(MAX_REPEAT);
             let mut counts = vec![min];
-            if repetition.max.map_or(true, |max| max > repetition.min) {
+            if repetition.max.is_none_or(|max| max > repetition.min) {
                 counts.push(min + 1);
             }
             counts
@@ -473,7 +530,7 @@ mod tests {
             r"http://localhost:[0-9]+",
             r"https://[a-z]+\.internal",
             r"https://[a-z0-9-]+\.example\.github\.io",
-            r"https://([a-z]+-dot-)?app\.appspot\.com",
+            r"https://([a-z]+-dot-)?app\.example\.com",
         ] {
             assert_eq!(findings(pattern), Vec::new(), "{pattern}");
         }
@@ -491,7 +548,26 @@ mod tests {
     }
 
     #[test]
+    fn a_class_glued_to_the_domain_lets_in_a_name_in_its_place() {
+        assert_eq!(
+            findings(r"https://[a-z]+example\.com"),
+            vec![Finding::Lookalike {
+                origin: "https://attackerexample.com".into(),
+                fix: r"https://([a-z0-9-]+\.)*example\.com".into(),
+            }]
+        );
+        assert_eq!(
+            lets_in(r"https://[a-z]+-dot-app\.appspot\.com"),
+            ["https://attacker-dot-app.appspot.com"]
+        );
+    }
+
+    #[test]
     fn another_domain_after_the_host_and_replaced_dots_are_let_in() {
+        assert_eq!(
+            lets_in(r"https://.*example\.com:[0-9]+"),
+            ["https://attackerexample.com:1"]
+        );
         assert_eq!(
             lets_in(r"https://app\.example\.com.*"),
             ["https://app.example.com.attacker.net"]
@@ -543,6 +619,14 @@ mod tests {
             ["http://app.example.com"]
         );
         assert_eq!(findings(r"https?://localhost(:[0-9]+)?"), Vec::new());
+        assert_eq!(
+            findings(r"http://(127\.0\.0\.1|\[::1\]):[0-9]+"),
+            Vec::new()
+        );
+        assert_eq!(
+            lets_in(r"http://192\.168\.1\.[0-9]+"),
+            ["http://192.168.1.1"]
+        );
     }
 
     #[test]

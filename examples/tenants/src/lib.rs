@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -78,7 +79,9 @@ pub struct Tenants {
     db: Mutex<Connection>,
     cache: Mutex<HashMap<String, (bool, Instant)>>,
     ttl: Duration,
-    lookups: std::sync::atomic::AtomicU64,
+    lookups: AtomicU64,
+    /// Bumped by every add, so that a lookup that raced with one does not cache a stale answer.
+    generation: AtomicU64,
 }
 
 impl Tenants {
@@ -107,7 +110,8 @@ impl Tenants {
             db: Mutex::new(db),
             cache: Mutex::new(HashMap::new()),
             ttl,
-            lookups: std::sync::atomic::AtomicU64::new(0),
+            lookups: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -125,10 +129,9 @@ impl Tenants {
                 params![origin, tenant],
             )?;
         // A refusal cached before the domain was added must not outlive it.
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(origin);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        cache.remove(origin);
         Ok(())
     }
 
@@ -148,12 +151,13 @@ impl Tenants {
         if let Some(allowed) = self.cached(&origin) {
             return allowed;
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let store = Arc::clone(&self);
         let key = origin.clone();
         let found = tokio::task::spawn_blocking(move || store.look_up(&key)).await;
         let allowed = matches!(found, Ok(Ok(true)));
-        if let Ok(Ok(_)) = found {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if matches!(found, Ok(Ok(_))) && self.generation.load(Ordering::SeqCst) == generation {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
             }
@@ -164,7 +168,7 @@ impl Tenants {
 
     /// How many lookups reached the database.
     pub fn lookups(&self) -> u64 {
-        self.lookups.load(std::sync::atomic::Ordering::Relaxed)
+        self.lookups.load(Ordering::Relaxed)
     }
 
     fn cached(&self, origin: &str) -> Option<bool> {
@@ -174,8 +178,7 @@ impl Tenants {
     }
 
     fn look_up(&self, origin: &str) -> Result<bool, rusqlite::Error> {
-        self.lookups
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         let db = self.db.lock().unwrap_or_else(PoisonError::into_inner);
         let found: Option<String> = db
             .query_row(

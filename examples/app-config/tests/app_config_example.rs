@@ -1,9 +1,9 @@
-//! Black-box tests of `cargo run --example app_config`: a `CorsConfig` nested under `[cors]` in an
-//! application's configuration, loaded with figment from `examples/app.toml` (or `APP_CONFIG`)
-//! and `APP_*` variables. Every error must name the key, and the file or variable its value came
-//! from, so that an operator knows what to edit.
+//! Black-box tests of `cargo run -p tower-cors-example-app-config --example app_config`: a
+//! `CorsConfig` nested under `[cors]` in an application's configuration, loaded with figment from
+//! `examples/app.toml` (or `APP_CONFIG`) and `APP_*` variables. Every error must name the key, and
+//! the file or variable its value came from, so that an operator knows what to edit.
 
-#[path = "common/demo.rs"]
+#[path = "../../../tests/common/demo.rs"]
 mod demo;
 
 use std::path::PathBuf;

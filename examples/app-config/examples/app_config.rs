@@ -5,12 +5,12 @@
 //! Run with
 //!
 //! ```not_rust
-//! cargo run --example app_config
-//! APP_CORS__MAX_AGE=60 cargo run --example app_config
-//! APP_CONFIG=path/to/app.toml cargo run --example app_config
+//! cargo run -p tower-cors-example-app-config --example app_config
+//! APP_CORS__MAX_AGE=60 cargo run -p tower-cors-example-app-config --example app_config
+//! APP_CONFIG=path/to/app.toml cargo run -p tower-cors-example-app-config --example app_config
 //! ```
 //!
-//! `APP_CONFIG` names the file (default `examples/app.toml`); `APP_DATABASE_URL`,
+//! `APP_CONFIG` names the file (default `app.toml` beside this example); `APP_DATABASE_URL`,
 //! `APP_CORS__ALLOWED_ORIGINS='["https://app.example.com"]'` and the like override its keys,
 //! `__` separating the levels.
 
@@ -32,7 +32,8 @@ struct AppConfig {
 }
 
 const ENV_PREFIX: &str = "APP_";
-const DEFAULT_PATH: &str = "examples/app.toml";
+/// Beside this file, wherever cargo runs the example from.
+const DEFAULT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/app.toml");
 
 fn main() {
     let path = std::env::var("APP_CONFIG").unwrap_or_else(|_| DEFAULT_PATH.into());
