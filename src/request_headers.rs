@@ -185,7 +185,7 @@ mod tests {
     const LISTED: [&str; 4] = ["authorization", "content-type", "x-request-id", "x-a"];
 
     /// The rule read the slow way: split, trim, check the syntax, look the name up.
-    fn reference<'v>(lines: &'v [HeaderValue], any: bool) -> Result<bool, &'v [u8]> {
+    fn reference(lines: &[HeaderValue], any: bool) -> Result<bool, &[u8]> {
         let mut requested = false;
         for name in list_elements(lines.iter()) {
             let listed = LISTED
