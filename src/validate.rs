@@ -81,13 +81,7 @@ pub(crate) fn validate_with(
         })
         .collect();
     for warning in &warnings {
-        tracing::warn!(
-            target: "tower_cors::config",
-            key = warning.key(),
-            location = warning.location(),
-            value = warning.value(),
-            "CORS policy: {warning}"
-        );
+        warning.log();
     }
     // A `*` policy's preflight answer does not depend on the origin (Fetch, "CORS protocol and
     // HTTP caches").

@@ -53,6 +53,18 @@ impl ConfigWarning {
     }
 
     /// Restates the location for a value that came from an environment variable or a file.
+    /// Logs the warning under the stable `tower_cors::config` target, with its key, location
+    /// and value as fields for filtering.
+    pub(crate) fn log(&self) {
+        tracing::warn!(
+            target: "tower_cors::config",
+            key = self.key(),
+            location = self.location(),
+            value = self.value(),
+            "CORS policy: {self}"
+        );
+    }
+
     pub(crate) fn locate(mut self, source: &Source) -> Self {
         self.location = source.locate(self.key, self.index);
         self

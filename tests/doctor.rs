@@ -723,12 +723,13 @@ fn explain_origin_not_allowed_gives_the_near_miss() {
             preflight(NO_ALLOW_ORIGIN)
         )
     );
-    // With credentials, validation refuses the plain-http origin: the fix is the safe one.
+    // With credentials, validation refuses the plain-http origin: the fix is the safe one, and
+    // as the https origin is already listed, it says so instead of asking to add it again.
     let fix = report.fix().unwrap();
     assert!(
         fix.starts_with(
-            "serve the page over https and add \"https://app.example.com\" to allowed_origins: \
-             adding \"http://app.example.com\" as it is would be refused"
+            "serve the page over https, as \"https://app.example.com\", which allowed_origins \
+             already allows: adding \"http://app.example.com\" as it is would be refused"
         ),
         "{fix}"
     );

@@ -69,13 +69,7 @@ impl Loaded {
             self.config.sources.warnings()
         };
         for warning in unlogged {
-            tracing::warn!(
-                target: "tower_cors::config",
-                key = warning.key(),
-                location = warning.location(),
-                value = warning.value(),
-                "CORS policy: {warning}"
-            );
+            warning.log();
         }
         Err(ConfigErrors::from_vec(errors).expect("a failed load has at least one error"))
     }

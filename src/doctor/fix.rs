@@ -211,6 +211,12 @@ pub(crate) fn allow_origin_fix(
             config.allowed_origins.push(https.clone());
         });
         if https_refused.is_none() {
+            if policy && allows_origin(config, &https) {
+                return format!(
+                    "serve the page over https, as {https:?}, which {key} already allows: \
+                     adding {origin:?} as it is would be refused ({refusal})"
+                );
+            }
             return format!(
                 "serve the page over https and add {https:?} to {key}: adding {origin:?} as it \
                  is would be refused ({refusal})"
@@ -221,6 +227,17 @@ pub(crate) fn allow_origin_fix(
         "adding {origin:?} to {key} would be refused ({refusal}): change the page's origin to \
          one that is accepted, or the policy as that message says"
     )
+}
+
+/// Whether the policy `config` already allows a simple request from `origin`.
+fn allows_origin(config: &CorsConfig, origin: &str) -> bool {
+    let Ok(layer) = CorsLayer::try_from(config.clone()) else {
+        return false;
+    };
+    http::Request::get("/")
+        .header(http::header::ORIGIN, origin)
+        .body(())
+        .is_ok_and(|request| !layer.decide(&request).is_refused())
 }
 
 /// The fix for a request header the page should not send at all: an `access-control-*`
