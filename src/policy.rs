@@ -527,9 +527,15 @@ impl Policy {
                 return refused(reason, grant);
             }
         }
+        // A lookup would hash the 38-byte name on every preflight; walking the request's
+        // distinct names (once each, however many lines) compares lengths first, which rules
+        // the others out at once. The value is looked up only when the name is there.
         let private_network = request
-            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes() == b"true");
+            .keys()
+            .any(|name| *name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            && request
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v.as_bytes() == b"true");
         if private_network && !self.private_network {
             return refused(RefusalReason::PrivateNetworkNotAllowed, grant);
         }
