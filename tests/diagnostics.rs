@@ -745,6 +745,8 @@ fn layer_without_warnings() -> CorsLayer {
         .allow_methods(["GET", "PUT"])
         .allow_headers(["content-type", "authorization"])
         .max_age(std::time::Duration::from_secs(600))
+        // With credentials, leaving it off is a warning.
+        .cross_origin_protection(true)
         .build()
         .unwrap()
 }
