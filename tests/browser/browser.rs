@@ -934,14 +934,22 @@ async fn cross_origin_protection_stops_disallowed_form_posts_and_lets_allowed_on
     );
     assert_eq!(submissions(&api).await, "0", "the form post reached the handler");
 
+    // The form's answer replaced the page: back to the disallowed one.
+    browser.open(&pages.url("localhost")).await;
     let seen = browser
         .fetch(
             &submit,
             "{method: 'POST', mode: 'no-cors', credentials: 'include', body: 'amount=100'}",
         )
         .await;
-    // An opaque response: the page learns nothing, and the handler did not run.
+    // An opaque response: the page learns nothing, and the handler did not run; the console
+    // shows the 403.
     assert_eq!((seen.status, seen.error.as_deref()), (Some(0), None), "{seen:#?}");
+    assert_eq!(
+        seen.console,
+        ["Failed to load resource: the server responded with a status of 403 (Forbidden)"],
+        "{seen:#?}"
+    );
     assert_eq!(submissions(&api).await, "0", "the no-cors fetch reached the handler");
 
     // The allowed page: its POST goes through.
@@ -989,6 +997,16 @@ async fn cross_origin_protection_refuses_websockets_from_disallowed_pages() {
     let pages = serve_pages().await;
     browser.open(&pages.url("localhost")).await;
     assert_eq!(websocket_echo(&browser, &socket).await, "error");
+    // Chromium's console line for it.
+    let console = browser.console().await;
+    let refused = format!(
+        "WebSocket connection to '{socket}' failed: Error during WebSocket handshake: \
+         Unexpected response code: 403"
+    );
+    assert!(
+        console.iter().any(|line| line.ends_with(&refused)),
+        "{console:#?}"
+    );
 
     // Without the protection the same page opens it: the hijacking the protection stops.
     let open = demo_for(&pages.origin("127.0.0.1"), &[]);
