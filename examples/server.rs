@@ -157,7 +157,10 @@ fn app(cors: CorsLayer) -> Router {
             post(|body: Bytes| async move { body }).layer(RequestBodyLimitLayer::new(1024)),
         )
         .route("/submit", submit_routes())
-        .route("/ws", get(|upgrade: WebSocketUpgrade| async { upgrade.on_upgrade(echo) }));
+        .route(
+            "/ws",
+            get(|upgrade: WebSocketUpgrade| async { upgrade.on_upgrade(echo) }),
+        );
     router = match rate_limit {
         Some(config) => router.route(
             "/limited",
@@ -196,14 +199,13 @@ fn submit_routes() -> axum::routing::MethodRouter {
 /// cross-origin protection keeps other sites' pages from opening it with a user's cookies.
 async fn echo(mut socket: WebSocket) {
     while let Some(Ok(message)) = socket.recv().await {
-        match message {
-            Message::Text(text) => {
-                if socket.send(Message::Text(text)).await.is_err() {
-                    return;
-                }
-            }
+        let sent = match message {
+            Message::Text(text) => socket.send(Message::Text(text)).await,
             Message::Close(_) => return,
-            _ => {}
+            _ => Ok(()),
+        };
+        if sent.is_err() {
+            return;
         }
     }
 }

@@ -294,7 +294,10 @@ fn exempt_path_problem(path: &str) -> Option<(&'static str, String)> {
                 .to_owned(),
         ));
     }
-    if path.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) || has_dot_segment(path)
+    if path
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        || has_dot_segment(path)
     {
         return Some((
             "a path prefix has no spaces, control characters or dot segments",

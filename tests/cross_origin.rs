@@ -91,8 +91,14 @@ async fn sec_fetch_site_cross_site_and_same_site_are_refused() {
         assert_refused(outcome(&layer, request).await, site);
     }
     // Even when `Origin` names the host itself: the browser's judgement comes first.
-    let request = post(&[("sec-fetch-site", "cross-site"), ("origin", "https://api.example.com")]);
-    assert_refused(outcome(&layer, request).await, "cross-site, origin of the host");
+    let request = post(&[
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://api.example.com"),
+    ]);
+    assert_refused(
+        outcome(&layer, request).await,
+        "cross-site, origin of the host",
+    );
 }
 
 #[tokio::test]
@@ -223,7 +229,10 @@ async fn preflights_are_answered_as_before() {
     );
     let response = Inner::default().send(&protected(), request).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(header(&response, "access-control-allow-origin").as_deref(), Some(APP));
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
 }
 
 #[tokio::test]
@@ -254,7 +263,10 @@ async fn origins_allowed_by_the_sync_predicate_pass() {
         .cross_origin_protection(true)
         .build()
         .unwrap();
-    let tenant = post(&[("origin", "https://a.tenant.example"), ("sec-fetch-site", "cross-site")]);
+    let tenant = post(&[
+        ("origin", "https://a.tenant.example"),
+        ("sec-fetch-site", "cross-site"),
+    ]);
     assert_passes(outcome(&layer, tenant).await, "tenant");
     let other = post(&[("origin", EVIL), ("sec-fetch-site", "cross-site")]);
     assert_refused(outcome(&layer, other).await, "other");
@@ -272,7 +284,11 @@ async fn refusal_is_a_one_line_text_403_with_vary_and_no_grant() {
     assert_eq!(vary(&response), ["origin"]);
     assert_eq!(header(&response, "access-control-allow-origin"), None);
     assert_eq!(header(&response, "access-control-allow-credentials"), None);
-    let decision = response.extensions().get::<CorsDecision>().cloned().unwrap();
+    let decision = response
+        .extensions()
+        .get::<CorsDecision>()
+        .cloned()
+        .unwrap();
     assert_eq!(
         decision.refusal().map(|r| r.reason().clone()),
         Some(RefusalReason::CrossOriginRequestForbidden {
@@ -290,7 +306,11 @@ async fn several_origins_are_refused() {
     let request = to(
         "POST",
         "/submit",
-        &[("origin", APP), ("origin", EVIL), ("sec-fetch-site", "cross-site")],
+        &[
+            ("origin", APP),
+            ("origin", EVIL),
+            ("sec-fetch-site", "cross-site"),
+        ],
     );
     assert_refused(outcome(&protected(), request).await, "several");
 }
@@ -368,7 +388,10 @@ async fn protection_off_changes_nothing() {
         .unwrap();
     let cross = [("origin", EVIL), ("sec-fetch-site", "cross-site")];
     let (status, reached, code) = outcome(&layer, post(&cross)).await;
-    assert!(reached, "the handler runs: the threat the protection closes");
+    assert!(
+        reached,
+        "the handler runs: the threat the protection closes"
+    );
     assert_eq!(status, StatusCode::OK);
     assert_eq!(code.as_deref(), Some("origin_not_allowed"));
     let (status, reached, _) = outcome(&layer, handshake(EVIL, "websocket")).await;
@@ -386,7 +409,10 @@ fn decide_reports_the_refusal() {
     let decision = protected().decide(&request);
     let refusal = decision.refusal().unwrap();
     assert_eq!(refusal.reason().code(), "cross_origin_request_forbidden");
-    assert!(refusal.hint().unwrap().contains("cross_origin_exempt_paths"));
+    assert!(refusal
+        .hint()
+        .unwrap()
+        .contains("cross_origin_exempt_paths"));
 }
 
 #[test]
@@ -478,8 +504,14 @@ fn toml_keys_configure_the_protection() {
     assert!(config.cross_origin_protection);
     assert_eq!(config.cross_origin_exempt_paths, ["/hooks"]);
     let shown = config.to_string();
-    assert!(shown.contains("cross_origin_protection = true\n"), "{shown}");
-    assert!(shown.contains("cross_origin_exempt_paths = [\"/hooks\"]\n"), "{shown}");
+    assert!(
+        shown.contains("cross_origin_protection = true\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("cross_origin_exempt_paths = [\"/hooks\"]\n"),
+        "{shown}"
+    );
     // What the configuration says is what it reads back.
     assert_eq!(CorsConfig::from_toml_str(&shown).unwrap(), config);
 }
@@ -496,7 +528,10 @@ fn env_vars_configure_the_protection() {
     )
     .unwrap();
     assert!(config.cross_origin_protection);
-    assert_eq!(config.cross_origin_exempt_paths, ["/hooks", "/sso/callback"]);
+    assert_eq!(
+        config.cross_origin_exempt_paths,
+        ["/hooks", "/sso/callback"]
+    );
     let errors = CorsLayer::from_vars(
         "CORS_",
         [
@@ -537,11 +572,13 @@ fn credentials_without_protection_are_warned_about() {
     };
     assert_eq!(
         warnings(false),
-        ["cross_origin_protection: \"false\": CORS alone does not stop cross-site form posts \
+        [
+            "cross_origin_protection: \"false\": CORS alone does not stop cross-site form posts \
           with cookies: a page on any site can still submit a form or a no-cors fetch to this \
           server with its users' cookies, and the handler runs; set cross_origin_protection = \
           true (CORS_CROSS_ORIGIN_PROTECTION=true), or check a CSRF token in every handler that \
-          changes state"]
+          changes state"
+        ]
     );
     assert!(warnings(true).is_empty());
 }

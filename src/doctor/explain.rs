@@ -145,7 +145,8 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         notes.push(
             "cross-origin protection answers this request 403 before the handler runs, so the \
              server does not act on it; from this page a <form method=post> gets the same 403 \
-             (a page the user sees, no console line) and a no-cors fetch an opaque response"
+             as a page, and a no-cors fetch an opaque response while the console says \
+             \"Failed to load resource: the server responded with a status of 403 (Forbidden)\""
                 .to_owned(),
         );
     }

@@ -42,7 +42,9 @@ pub(crate) fn hint(
         ),
         RefusalReason::CrossOriginRequestForbidden { origin }
         | RefusalReason::CrossOriginWebSocketForbidden { origin } => {
-            let near = origin.as_ref().and_then(|o| origin_hint(index, o.as_bytes()));
+            let near = origin
+                .as_ref()
+                .and_then(|o| origin_hint(index, o.as_bytes()));
             Some(crate::cross_origin::hint(near))
         }
         RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => Some(

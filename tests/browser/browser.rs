@@ -932,7 +932,11 @@ async fn cross_origin_protection_stops_disallowed_form_posts_and_lets_allowed_on
             pages.origin("localhost")
         )
     );
-    assert_eq!(submissions(&api).await, "0", "the form post reached the handler");
+    assert_eq!(
+        submissions(&api).await,
+        "0",
+        "the form post reached the handler"
+    );
 
     // The form's answer replaced the page: back to the disallowed one.
     browser.open(&pages.url("localhost")).await;
@@ -944,13 +948,21 @@ async fn cross_origin_protection_stops_disallowed_form_posts_and_lets_allowed_on
         .await;
     // An opaque response: the page learns nothing, and the handler did not run; the console
     // shows the 403.
-    assert_eq!((seen.status, seen.error.as_deref()), (Some(0), None), "{seen:#?}");
+    assert_eq!(
+        (seen.status, seen.error.as_deref()),
+        (Some(0), None),
+        "{seen:#?}"
+    );
     assert_eq!(
         seen.console,
         ["Failed to load resource: the server responded with a status of 403 (Forbidden)"],
         "{seen:#?}"
     );
-    assert_eq!(submissions(&api).await, "0", "the no-cors fetch reached the handler");
+    assert_eq!(
+        submissions(&api).await,
+        "0",
+        "the no-cors fetch reached the handler"
+    );
 
     // The allowed page: its POST goes through.
     browser.open(&format!("{origin}/")).await;

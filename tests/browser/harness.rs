@@ -438,7 +438,9 @@ xhr.send(body);"#
     pub(crate) async fn run_async(&self, script: &str, args: &[&str]) -> String {
         let args = args.iter().map(|arg| Json::from(*arg)).collect();
         let reply = bounded(script, self.client.execute_async(script, args)).await;
-        reply.as_str().map_or_else(|| reply.to_string(), str::to_owned)
+        reply
+            .as_str()
+            .map_or_else(|| reply.to_string(), str::to_owned)
     }
 
     /// Submits a `<form method=post>` from the current page to `action`, as a user clicking
@@ -479,8 +481,10 @@ done('submitted');",
         }
         let text = bounded(
             "reading the page's text",
-            self.client
-                .execute("return document.body ? document.body.innerText : ''", vec![]),
+            self.client.execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            ),
         )
         .await;
         text.as_str().unwrap_or_default().trim().to_owned()
