@@ -86,7 +86,8 @@ fn respond<S, ReqBody, ResBody>(
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
-    // Off by default: then this one test is all it costs.
+    // Off by default: then this one test is all it costs. A refusal is answered here, like a
+    // preflight, and the inner service never sees the request.
     if let Some(protection) = &policy.protection {
         if let Some(reason) = cross_origin::check(policy, protection, predicates, &request) {
             let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
