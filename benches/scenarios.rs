@@ -89,6 +89,9 @@ pub enum Policy {
     Regex,
     /// [`long_origins`] in debug mode, so every refusal looks for its near-miss hint.
     LongOriginsDebug,
+    /// Three exact origins with credentials and cross-origin protection; tower-http with its
+    /// `CsrfLayer` trusting the same origins, outside its `CorsLayer`.
+    Protected,
 }
 
 const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
@@ -108,6 +111,10 @@ impl Policy {
             Policy::AnyDepth => builder.allow_origins(["https://**.example.com"]),
             Policy::Regex => builder.allow_origin_regexes([r"https://app[0-9]+\.example\.com"]),
             Policy::LongOriginsDebug => builder.allow_origins(long_origins()).debug(true),
+            Policy::Protected => builder
+                .allow_origins(origins(3))
+                .allow_credentials(true)
+                .cross_origin_protection(true),
         };
         builder.build().expect("a valid benchmark policy")
     }
@@ -152,7 +159,26 @@ impl Policy {
                     .iter()
                     .map(|o| HeaderValue::from_str(o).unwrap()),
             )),
+            Policy::Protected => Policy::List {
+                n: 3,
+                credentials: true,
+            }
+            .tower_http(),
         }
+    }
+
+    /// tower-http's `CsrfLayer` for [`Policy::Protected`], trusting the same origins.
+    pub fn tower_http_csrf(&self) -> Option<tower_http::csrf::CsrfLayer> {
+        let Policy::Protected = self else {
+            return None;
+        };
+        let layer = origins(3)
+            .iter()
+            .try_fold(tower_http::csrf::CsrfLayer::new(), |layer, origin| {
+                layer.add_trusted_origin(origin)
+            })
+            .expect("valid trusted origins");
+        Some(layer)
     }
 }
 
@@ -188,11 +214,16 @@ pub enum Shape {
     HugeRequestHeaders(String, Bytes),
     /// A preflight with 1,024 `Access-Control-Request-Headers` lines.
     ManyRequestHeaderLines(String),
+    /// A POST from this origin, `Sec-Fetch-Site: cross-site`, as a browser sends a form.
+    CrossSitePost(String),
 }
 
 impl Shape {
     pub fn is_preflight(&self) -> bool {
-        !matches!(self, Shape::Simple(_) | Shape::NoOrigin)
+        !matches!(
+            self,
+            Shape::Simple(_) | Shape::NoOrigin | Shape::CrossSitePost(_)
+        )
     }
 
     pub fn request(&self) -> Request<Body> {
@@ -200,6 +231,10 @@ impl Shape {
         let builder = match self {
             Shape::Simple(origin) => builder.header("origin", origin.as_str()),
             Shape::NoOrigin => builder,
+            Shape::CrossSitePost(origin) => builder
+                .method(Method::POST)
+                .header("origin", origin.as_str())
+                .header("sec-fetch-site", "cross-site"),
             Shape::Preflight(origin) => builder
                 .method(Method::OPTIONS)
                 .header("origin", origin.as_str())
@@ -350,6 +385,17 @@ pub fn all() -> Vec<Scenario> {
             Policy::LongOriginsDebug,
             Shape::Preflight(long_refused()),
         ),
+        // Cross-origin protection on (tower-http: `CsrfLayer` outside `CorsLayer`).
+        scenario(
+            "protected: cross-site POST, allowed",
+            Policy::Protected,
+            Shape::CrossSitePost(ALLOWED.into()),
+        ),
+        scenario(
+            "protected: cross-site POST, refused",
+            Policy::Protected,
+            Shape::CrossSitePost("https://evil.example".into()),
+        ),
     ]);
     scenarios
 }
@@ -419,7 +465,14 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
             let (layer, _handle) = scenario.policy.tower_cors().reloadable();
             boxed(layer.layer(inner()), template, clone)
         }
-        Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        Stack::TowerHttp => match scenario.policy.tower_http_csrf() {
+            Some(csrf) => boxed(
+                csrf.layer(scenario.policy.tower_http().layer(inner())),
+                template,
+                clone,
+            ),
+            None => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        },
         Stack::Floor if scenario.shape.is_preflight() => boxed(
             tower::service_fn(|_request: Request<Body>| async {
                 let mut response = Response::new(Body::new());
