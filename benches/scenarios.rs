@@ -93,6 +93,9 @@ pub enum Policy {
     /// regular expression that allows them), the four methods, the request headers
     /// [`API_HEADERS`] names; no exposed header, no max age.
     Api { regex: bool },
+    /// Three exact origins with credentials and cross-origin protection; tower-http with its
+    /// `CsrfLayer` trusting the same origins, outside its `CorsLayer`.
+    Protected,
 }
 
 /// The API policy's three origins; requests in its allowed rows come from the second.
@@ -135,6 +138,10 @@ impl Policy {
                     false => builder.allow_origins(API_ORIGINS),
                 }
             }
+            Policy::Protected => builder
+                .allow_origins(origins(3))
+                .allow_credentials(true)
+                .cross_origin_protection(true),
         };
         builder.build().expect("a valid benchmark policy")
     }
@@ -198,7 +205,26 @@ impl Policy {
                     )),
                 }
             }
+            Policy::Protected => Policy::List {
+                n: 3,
+                credentials: true,
+            }
+            .tower_http(),
         }
+    }
+
+    /// tower-http's `CsrfLayer` for [`Policy::Protected`], trusting the same origins.
+    pub fn tower_http_csrf(&self) -> Option<tower_http::csrf::CsrfLayer> {
+        let Policy::Protected = self else {
+            return None;
+        };
+        let layer = origins(3)
+            .iter()
+            .try_fold(tower_http::csrf::CsrfLayer::new(), |layer, origin| {
+                layer.add_trusted_origin(origin)
+            })
+            .expect("valid trusted origins");
+        Some(layer)
     }
 }
 
@@ -236,11 +262,16 @@ pub enum Shape {
     HugeRequestHeaders(String, Bytes),
     /// A preflight with 1,024 `Access-Control-Request-Headers` lines.
     ManyRequestHeaderLines(String),
+    /// A POST from this origin, `Sec-Fetch-Site: cross-site`, as a browser sends a form.
+    CrossSitePost(String),
 }
 
 impl Shape {
     pub fn is_preflight(&self) -> bool {
-        !matches!(self, Shape::Simple(_) | Shape::NoOrigin)
+        !matches!(
+            self,
+            Shape::Simple(_) | Shape::NoOrigin | Shape::CrossSitePost(_)
+        )
     }
 
     pub fn request(&self) -> Request<Body> {
@@ -248,6 +279,10 @@ impl Shape {
         let builder = match self {
             Shape::Simple(origin) => builder.header("origin", origin.as_str()),
             Shape::NoOrigin => builder,
+            Shape::CrossSitePost(origin) => builder
+                .method(Method::POST)
+                .header("origin", origin.as_str())
+                .header("sec-fetch-site", "cross-site"),
             Shape::Preflight(origin) => builder
                 .method(Method::OPTIONS)
                 .header("origin", origin.as_str())
@@ -403,6 +438,17 @@ pub fn all() -> Vec<Scenario> {
             Policy::LongOriginsDebug,
             Shape::Preflight(long_refused()),
         ),
+        // Cross-origin protection on (tower-http: `CsrfLayer` outside `CorsLayer`).
+        scenario(
+            "protected: cross-site POST, allowed",
+            Policy::Protected,
+            Shape::CrossSitePost(ALLOWED.into()),
+        ),
+        scenario(
+            "protected: cross-site POST, refused",
+            Policy::Protected,
+            Shape::CrossSitePost("https://evil.example".into()),
+        ),
     ]);
     scenarios.extend(api());
     scenarios
@@ -525,7 +571,14 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
             let (layer, _handle) = scenario.policy.tower_cors().reloadable();
             boxed(layer.layer(inner()), template, clone)
         }
-        Stack::TowerHttp => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        Stack::TowerHttp => match scenario.policy.tower_http_csrf() {
+            Some(csrf) => boxed(
+                csrf.layer(scenario.policy.tower_http().layer(inner())),
+                template,
+                clone,
+            ),
+            None => boxed(scenario.policy.tower_http().layer(inner()), template, clone),
+        },
         Stack::Floor if scenario.shape.is_preflight() => {
             let api = matches!(scenario.policy, Policy::Api { .. });
             boxed(floor_preflight(api), template, clone)

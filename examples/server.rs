@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
 use axum::routing::{any, get, post};
 use axum::Router;
@@ -154,6 +155,11 @@ fn app(cors: CorsLayer) -> Router {
         .route(
             "/echo",
             post(|body: Bytes| async move { body }).layer(RequestBodyLimitLayer::new(1024)),
+        )
+        .route("/submit", submit_routes())
+        .route(
+            "/ws",
+            get(|upgrade: WebSocketUpgrade| async { upgrade.on_upgrade(echo) }),
         );
     router = match rate_limit {
         Some(config) => router.route(
@@ -171,6 +177,37 @@ fn app(cors: CorsLayer) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::new()),
         )
+}
+
+/// `/submit`: what a form would change. `POST` (any body) counts a submission and answers
+/// `received N`; `GET` answers the count, so that one can see whether a cross-site post got
+/// through (with `CORS_CROSS_ORIGIN_PROTECTION=true` it does not).
+fn submit_routes() -> axum::routing::MethodRouter {
+    let submissions = Arc::new(AtomicU64::new(0));
+    let count = Arc::clone(&submissions);
+    post(move || {
+        let n = submissions.fetch_add(1, Ordering::Relaxed) + 1;
+        async move { format!("received {n}") }
+    })
+    .get(move || {
+        let n = count.load(Ordering::Relaxed);
+        async move { n.to_string() }
+    })
+}
+
+/// `/ws`: echoes each text message. Browsers apply no CORS to WebSocket handshakes, so only
+/// cross-origin protection keeps other sites' pages from opening it with a user's cookies.
+async fn echo(mut socket: WebSocket) {
+    while let Some(Ok(message)) = socket.recv().await {
+        let sent = match message {
+            Message::Text(text) => socket.send(Message::Text(text)).await,
+            Message::Close(_) => return,
+            _ => Ok(()),
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
 }
 
 async fn status(axum::extract::Path(code): axum::extract::Path<String>) -> Response<Body> {

@@ -180,6 +180,78 @@ impl CorsBuilder {
         self
     }
 
+    /// Refuses what CORS cannot stop: unsafe-method requests (not GET, HEAD or OPTIONS) and
+    /// WebSocket handshakes that a browser sends cross-origin from an origin this policy does
+    /// not allow get 403 before the inner service runs. Requests without `Origin` and
+    /// `Sec-Fetch-Site` (curl, server to server) pass. Default: `false`. Refused together with
+    /// every origin allowed (`*`), which would leave nothing to protect.
+    ///
+    /// ```
+    /// use http::{Request, StatusCode};
+    /// use tower::{service_fn, ServiceExt};
+    /// use tower_cors::CorsLayer;
+    /// use tower_layer::Layer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_credentials(true)
+    ///     .cross_origin_protection(true)
+    ///     .build()?;
+    /// let service = layer.layer(service_fn(|_| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::from("changed")))
+    /// }));
+    /// let form_post = Request::post("https://api.example.com/transfer")
+    ///     .header("origin", "https://evil.example")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?;
+    /// # futures::executor::block_on(async {
+    /// let response = service.oneshot(form_post).await?;
+    /// assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cross_origin_protection(mut self, protect: bool) -> Self {
+        self.config.sources.forget("cross_origin_protection");
+        self.config.cross_origin_protection = protect;
+        self
+    }
+
+    /// Path prefixes that accept cross-origin requests despite
+    /// [`cross_origin_protection`](Self::cross_origin_protection): a webhook, an SSO or payment
+    /// provider's callback. Each must start with `/`, without query, fragment or `*`; it
+    /// covers whole path segments (`/hooks` covers `/hooks` and `/hooks/stripe`, not
+    /// `/hooksmith`).
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let errors = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .cross_origin_protection(true)
+    ///     .cross_origin_exempt_paths(["/hooks", "sso/callback"])
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     errors.to_string(),
+    ///     "cross_origin_exempt_paths[1]: \"sso/callback\": a path prefix must start with /; \
+    ///      write it as \"/sso/callback\""
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cross_origin_exempt_paths<I>(mut self, paths: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: ConfigValue,
+    {
+        self.extend(
+            "cross_origin_exempt_paths",
+            |config| &mut config.cross_origin_exempt_paths,
+            paths,
+        );
+        self
+    }
+
     /// Answers every refused preflight with 403 and no CORS headers, even when only a method or
     /// header was refused. Default: `false`, which lets the browser's console name the culprit.
     pub fn strict(mut self, strict: bool) -> Self {

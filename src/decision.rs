@@ -167,12 +167,29 @@ pub enum RefusalReason {
     /// credentials, but the policy does not allow credentials: the browser will hide the
     /// response whatever the server answers.
     CredentialsNotAllowed,
+    /// With cross-origin protection on: an unsafe-method request (not GET, HEAD or OPTIONS)
+    /// that a browser sent cross-origin, from an origin the policy does not allow. It was
+    /// answered 403 without reaching the inner service.
+    CrossOriginRequestForbidden {
+        /// The request's `Origin`, as sent; `None` when only `Sec-Fetch-Site` said it was
+        /// cross-origin.
+        origin: Option<HeaderValue>,
+    },
+    /// With cross-origin protection on: a WebSocket handshake from another origin that the
+    /// policy does not allow (cross-site WebSocket hijacking). It was answered 403 without
+    /// reaching the inner service.
+    CrossOriginWebSocketForbidden {
+        /// The request's `Origin`, as sent; `None` when only `Sec-Fetch-Site` said it was
+        /// cross-origin.
+        origin: Option<HeaderValue>,
+    },
 }
 
 impl RefusalReason {
     /// A short, stable identifier of the reason, for metrics labels and log fields:
     /// `origin_not_allowed`, `multiple_origins`, `method_not_allowed`, `header_not_allowed`,
-    /// `request_headers_too_long`, `private_network_not_allowed` or `credentials_not_allowed`.
+    /// `request_headers_too_long`, `private_network_not_allowed`, `credentials_not_allowed`,
+    /// `cross_origin_request_forbidden` or `cross_origin_websocket_forbidden`.
     pub fn code(&self) -> &'static str {
         match self {
             RefusalReason::OriginNotAllowed { .. } => "origin_not_allowed",
@@ -182,6 +199,10 @@ impl RefusalReason {
             RefusalReason::RequestHeadersTooLong { .. } => "request_headers_too_long",
             RefusalReason::PrivateNetworkNotAllowed => "private_network_not_allowed",
             RefusalReason::CredentialsNotAllowed => "credentials_not_allowed",
+            RefusalReason::CrossOriginRequestForbidden { .. } => "cross_origin_request_forbidden",
+            RefusalReason::CrossOriginWebSocketForbidden { .. } => {
+                "cross_origin_websocket_forbidden"
+            }
         }
     }
 }
@@ -222,6 +243,8 @@ impl RefusalReason {
                         b"credentialed requests (with cookies) are not allowed\n",
                     ))
                 }
+                // The others go through `Display`.
+                _ => return None,
             };
         let shown = &value[..value.len().min(Quoted::LIMIT)];
         // Branch-free, so that the check runs over many bytes at once.
@@ -295,7 +318,25 @@ impl fmt::Display for RefusalReason {
             RefusalReason::CredentialsNotAllowed => {
                 f.write_str("credentialed requests (with cookies) are not allowed")
             }
+            RefusalReason::CrossOriginRequestForbidden { origin } => {
+                f.write_str("cross-origin request ")?;
+                write_from(f, origin.as_ref())?;
+                f.write_str(" is forbidden")
+            }
+            RefusalReason::CrossOriginWebSocketForbidden { origin } => {
+                f.write_str("cross-origin WebSocket handshake ")?;
+                write_from(f, origin.as_ref())?;
+                f.write_str(" is forbidden")
+            }
         }
+    }
+}
+
+/// Where a cross-origin request came from: its origin, or only `Sec-Fetch-Site` if it has none.
+fn write_from(f: &mut fmt::Formatter<'_>, origin: Option<&HeaderValue>) -> fmt::Result {
+    match origin {
+        Some(origin) => write!(f, "from origin {}", Quoted(origin.as_bytes())),
+        None => f.write_str("without an Origin header (Sec-Fetch-Site says cross-origin)"),
     }
 }
 

@@ -58,6 +58,11 @@ pub enum ConfigErrorKind {
     /// An origin predicate together with every origin allowed (`*`), which leaves the predicate
     /// nothing to decide.
     PredicateWithAnyOrigin,
+    /// Cross-origin protection together with every origin allowed (`*`), which leaves it
+    /// nothing to protect.
+    CrossOriginProtectionWithAnyOrigin,
+    /// A cross-origin exempt path that is not a path prefix (`/hooks`).
+    InvalidExemptPath,
 }
 
 /// Where in a configuration a value sits: a key, and the index of a list entry.

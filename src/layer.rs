@@ -160,6 +160,11 @@ fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B
         let hint = policy.hint(&reason);
         CorsDecision::Refused(Refusal::new(kind, reason).with_hint(hint))
     };
+    if let Some(protection) = &policy.protection {
+        if let Some(reason) = crate::cross_origin::check(policy, protection, predicates, request) {
+            return refused(CorsRequestKind::Actual, reason);
+        }
+    }
     // The origin a static refusal names, when the synchronous predicate allows it.
     let allowed_by_predicate = |reason: &RefusalReason| {
         let origin = predicates.askable(policy, reason)?;

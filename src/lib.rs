@@ -5,6 +5,7 @@
 mod body;
 mod builder;
 mod config;
+mod cross_origin;
 mod decision;
 #[cfg(feature = "doctor")]
 #[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]

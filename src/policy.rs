@@ -42,7 +42,7 @@ const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
 
 /// `value`'s `Display` and a newline, in exactly one allocation: the text is measured first,
 /// so the buffer never grows and becomes the body without another copy.
-fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
+pub(crate) fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
     use std::fmt::Write as _;
     struct Count(usize);
     impl std::fmt::Write for Count {
@@ -60,9 +60,9 @@ fn line_to_bytes(value: &impl std::fmt::Display) -> Bytes {
 
 /// A refused preflight's body: the refusal (the refused value and the reason, never the
 /// allowlist), and in debug mode the hint on a second line.
-struct RefusalBody<'a> {
-    refusal: &'a Refusal,
-    hint: Option<&'a str>,
+pub(crate) struct RefusalBody<'a> {
+    pub(crate) refusal: &'a Refusal,
+    pub(crate) hint: Option<&'a str>,
 }
 
 impl std::fmt::Display for RefusalBody<'_> {
@@ -168,6 +168,8 @@ pub(crate) struct Policy {
     pub(crate) headers: HeaderRule,
     pub(crate) private_network: bool,
     pub(crate) strict: bool,
+    /// Cross-origin protection, when it is on.
+    pub(crate) protection: Option<crate::cross_origin::Protection>,
     /// Debug mode: refusals logged at `info`, hints in refusal bodies.
     pub(crate) debug: bool,
     /// Whether allowed and not-CORS decisions go into the response's extensions too; refusals

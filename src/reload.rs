@@ -140,7 +140,7 @@ impl ConfigChange {
         // shows them as `false` and `[]`. Only `max_age` can be truly unset.
         let shown = |key: &str, value: Option<String>| match (key, value) {
             ("max_age", value) => value,
-            ("presets", None) => Some("[]".to_owned()),
+            ("presets" | "cross_origin_exempt_paths", None) => Some("[]".to_owned()),
             (_, None) => Some("false".to_owned()),
             (_, value) => value,
         };

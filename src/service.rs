@@ -10,6 +10,7 @@ use http::{HeaderValue, Method, Request, Response, Uri};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
+use crate::cross_origin;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
@@ -85,6 +86,14 @@ fn respond<S, ReqBody, ResBody>(
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
+    // Off by default: then this one test is all it costs. A refusal is answered here, like a
+    // preflight, and the inner service never sees the request.
+    if let Some(protection) = &policy.protection {
+        if let Some(reason) = cross_origin::check(policy, protection, predicates, &request) {
+            let refusal = refuse(policy, CorsRequestKind::Actual, reason, &request);
+            return ResponseFuture::preflight(cross_origin::refused_response(policy, refusal));
+        }
+    }
     let (decoration, decision) = match classify(request.method(), request.headers()) {
         Classified::NotCors => (
             policy.decide_actual(None).unwrap_or(Decoration::NotCors),

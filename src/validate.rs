@@ -62,6 +62,7 @@ pub(crate) fn validate_with(
     let (headers, headers_list) = check_request_headers(config, &mut errors);
     let expose = check_expose_headers(config, &mut errors);
     let max_age = check_max_age(config, &mut errors);
+    let protection = crate::cross_origin::check_config(config, &mut errors);
     let errors = errors
         .into_iter()
         .map(|error| match config.sources.get(error.key()) {
@@ -108,6 +109,7 @@ pub(crate) fn validate_with(
         headers,
         private_network: config.allow_private_network,
         strict: config.strict,
+        protection,
         debug: config.debug,
         record_all_decisions: config.record_all_decisions,
         warnings,
@@ -415,6 +417,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
             ));
         }
     }
+    crate::cross_origin::advise(config, warnings);
 }
 
 /// Whether the wildcard's domain is a public suffix, or has a wildcard public-suffix rule right

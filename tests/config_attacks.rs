@@ -196,14 +196,15 @@ fn opt_ins_are_logged_at_warn_level_when_they_allow_something() {
         ),
         (
             "TOML insecure",
+            // Protection on, so that the opt-in's is the only warning.
             "allowed_origins = [\"http://app.example.com\"]\nallow_credentials = true\n\
-             dangerously_allow_insecure_origins = true",
+             dangerously_allow_insecure_origins = true\ncross_origin_protection = true",
             "dangerously_allow_insecure_origins",
         ),
         (
             "TOML public suffix",
             "allowed_origins = [\"https://*.github.io\"]\nallow_credentials = true\n\
-             dangerously_allow_public_suffix_wildcards = true",
+             dangerously_allow_public_suffix_wildcards = true\ncross_origin_protection = true",
             "dangerously_allow_public_suffix_wildcards",
         ),
     ];

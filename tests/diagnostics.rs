@@ -769,6 +769,13 @@ fn configuration_warnings_name_the_key_the_value_and_the_fix() {
             "allowed_headers[1]: \"accept\": browsers send this request header without asking \
              (for the short, plain values they use), so allowing it usually changes nothing; \
              remove it",
+            // Credentials without cross-origin protection: cookies travel with cross-site
+            // form posts, which CORS does not stop.
+            "cross_origin_protection: \"false\": CORS alone does not stop cross-site form \
+             posts with cookies: a page on any site can still submit a form or a no-cors fetch \
+             to this server with its users' cookies, and the handler runs; set \
+             cross_origin_protection = true (CORS_CROSS_ORIGIN_PROTECTION=true), or check a \
+             CSRF token in every handler that changes state",
         ]
     );
 
@@ -789,6 +796,8 @@ fn layer_without_warnings() -> CorsLayer {
         .allow_methods(["GET", "PUT"])
         .allow_headers(["content-type", "authorization"])
         .max_age(std::time::Duration::from_secs(600))
+        // With credentials, leaving it off is a warning.
+        .cross_origin_protection(true)
         .build()
         .unwrap()
 }

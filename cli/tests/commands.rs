@@ -653,8 +653,13 @@ fn format_json_gives_one_object_per_run_and_errors_go_to_stderr() {
     assert_eq!(json["verdict"], "valid");
     assert_eq!(json["errors"], serde_json::json!([]));
     let warnings = json["warnings"].as_array().expect("warnings");
-    assert_eq!(warnings.len(), 1, "{run:?}");
+    assert_eq!(warnings.len(), 2, "{run:?}");
     assert!(warnings[0].as_str().unwrap().contains("http://localhost:*"));
+    // Credentials while cross-origin protection is off.
+    assert!(warnings[1]
+        .as_str()
+        .unwrap()
+        .contains("CORS alone does not stop cross-site form posts with cookies"));
     assert!(json["policy"]
         .as_str()
         .unwrap()

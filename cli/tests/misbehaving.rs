@@ -33,7 +33,12 @@ fn owned<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a st
 #[test]
 fn a_server_without_cors_support_is_named_as_such_not_as_an_allowlist_problem() {
     // Answers OPTIONS as any unknown method, and sends no access-control-* header anywhere.
-    for (status, allow) in [("405 Method Not Allowed", true), ("404 Not Found", false)] {
+    // A server that implements no OPTIONS at all (Python's http.server) says 501.
+    for (status, allow) in [
+        ("405 Method Not Allowed", true),
+        ("404 Not Found", false),
+        ("501 Not Implemented", false),
+    ] {
         let server = Fake::start(move |request| match request.method.as_str() {
             "OPTIONS" if allow => response(status, &[("allow", "GET, HEAD")], ""),
             "OPTIONS" => response(status, &[], "not found"),

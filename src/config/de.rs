@@ -35,9 +35,13 @@ impl<'de> Visitor<'de> for ConfigVisitor {
                 "allowed_headers" => config.allowed_headers = map.next_value::<List>()?.0,
                 "expose_headers" => config.expose_headers = map.next_value::<List>()?.0,
                 "presets" => config.presets = map.next_value::<List>()?.0,
+                "cross_origin_exempt_paths" => {
+                    config.cross_origin_exempt_paths = map.next_value::<List>()?.0;
+                }
                 "max_age" => config.max_age = map.next_value()?,
                 "allow_credentials" => config.allow_credentials = map.next_value()?,
                 "allow_private_network" => config.allow_private_network = map.next_value()?,
+                "cross_origin_protection" => config.cross_origin_protection = map.next_value()?,
                 "strict" => config.strict = map.next_value()?,
                 "debug" => config.debug = map.next_value()?,
                 "record_all_decisions" => config.record_all_decisions = map.next_value()?,

@@ -16,7 +16,7 @@ pub(crate) enum Shape {
 }
 
 /// Every key, in the order of [`CorsConfig`]'s fields and of validation's error list.
-pub(crate) const KEYS: [(&str, Shape); 15] = [
+pub(crate) const KEYS: [(&str, Shape); 17] = [
     ("allowed_origins", Shape::List),
     ("allowed_origin_regexes", Shape::Regexes),
     ("allow_credentials", Shape::Bool),
@@ -25,6 +25,8 @@ pub(crate) const KEYS: [(&str, Shape); 15] = [
     ("expose_headers", Shape::List),
     ("max_age", Shape::Seconds),
     ("allow_private_network", Shape::Bool),
+    ("cross_origin_protection", Shape::Bool),
+    ("cross_origin_exempt_paths", Shape::List),
     ("strict", Shape::Bool),
     ("debug", Shape::Bool),
     ("record_all_decisions", Shape::Bool),
@@ -53,9 +55,13 @@ impl CorsConfig {
             ("allowed_headers", Value::List(list)) => self.allowed_headers = list,
             ("expose_headers", Value::List(list)) => self.expose_headers = list,
             ("presets", Value::List(list)) => self.presets = list,
+            ("cross_origin_exempt_paths", Value::List(list)) => {
+                self.cross_origin_exempt_paths = list;
+            }
             ("max_age", Value::Seconds(seconds)) => self.max_age = Some(seconds),
             ("allow_credentials", Value::Bool(b)) => self.allow_credentials = b,
             ("allow_private_network", Value::Bool(b)) => self.allow_private_network = b,
+            ("cross_origin_protection", Value::Bool(b)) => self.cross_origin_protection = b,
             ("strict", Value::Bool(b)) => self.strict = b,
             ("debug", Value::Bool(b)) => self.debug = b,
             ("record_all_decisions", Value::Bool(b)) => self.record_all_decisions = b,

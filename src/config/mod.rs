@@ -76,6 +76,16 @@ pub struct CorsConfig {
     /// Whether to answer private network access preflights
     /// (`Access-Control-Request-Private-Network: true`).
     pub allow_private_network: bool,
+    /// Refuse what CORS cannot stop: unsafe-method requests (not GET, HEAD or OPTIONS) and
+    /// WebSocket handshakes that a browser sends cross-origin from an origin this policy does
+    /// not allow get 403 before the inner service runs. Refused with `*` origins, which would
+    /// leave nothing to protect. See the crate docs, "Cross-origin protection".
+    pub cross_origin_protection: bool,
+    /// Path prefixes that accept cross-origin requests despite
+    /// [`cross_origin_protection`](Self::cross_origin_protection): webhooks, SSO and payment
+    /// callbacks. Each starts with `/` and matches whole path segments (`/hooks` covers
+    /// `/hooks` and `/hooks/stripe`, not `/hooksmith`).
+    pub cross_origin_exempt_paths: Vec<String>,
     /// Answer every refused preflight with 403 and no CORS headers. By default a preflight from
     /// an allowed origin that asks for a method or header not allowed gets a 204 with the
     /// allowed lists, so that the browser's console names the exact method or header.
@@ -139,7 +149,7 @@ impl std::fmt::Display for CorsConfig {
 impl CorsConfig {
     /// Every key with its value written as TOML, in the order of a `cors.toml` file; `None` for
     /// a key left at a default that the file would not mention (`max_age` unset, opt-ins off).
-    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 15] {
+    pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 17] {
         fn list(items: &[String]) -> Option<String> {
             let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
             Some(format!("[{}]", quoted.join(", ")))
@@ -166,6 +176,16 @@ impl CorsConfig {
                 "presets",
                 (!self.presets.is_empty())
                     .then(|| list(&self.presets))
+                    .flatten(),
+            ),
+            (
+                "cross_origin_protection",
+                opt_in(self.cross_origin_protection),
+            ),
+            (
+                "cross_origin_exempt_paths",
+                (!self.cross_origin_exempt_paths.is_empty())
+                    .then(|| list(&self.cross_origin_exempt_paths))
                     .flatten(),
             ),
             ("strict", opt_in(self.strict)),

@@ -134,8 +134,22 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
             (Verdict::Blocked(blocked), Some(fix))
         }
     };
+    let protected = step
+        .decision
+        .as_ref()
+        .and_then(CorsDecision::refusal)
+        .is_some_and(|refusal| refused_by_protection(refusal.reason()));
     steps.push(step);
     let mut notes = offline_notes(layer);
+    if protected {
+        notes.push(
+            "cross-origin protection answers this request 403 before the handler runs, so the \
+             server does not act on it; from this page a <form method=post> gets the same 403 \
+             as a page, and a no-cors fetch an opaque response while the console says \
+             \"Failed to load resource: the server responded with a status of 403 (Forbidden)\""
+                .to_owned(),
+        );
+    }
     if request.credentials() {
         notes.push(format!(
             "the actual request carries a stand-in cookie ({STAND_IN_COOKIE}), as a browser \
@@ -348,6 +362,15 @@ where
 }
 
 /// What an offline explanation of `layer` cannot tell.
+/// Whether the layer's cross-origin protection, not CORS, refused the request.
+fn refused_by_protection(reason: &RefusalReason) -> bool {
+    matches!(
+        reason,
+        RefusalReason::CrossOriginRequestForbidden { .. }
+            | RefusalReason::CrossOriginWebSocketForbidden { .. }
+    )
+}
+
 fn offline_notes(layer: &CorsLayer) -> Vec<String> {
     let mut notes = Vec::new();
     if layer.has_async_origin_predicate() {

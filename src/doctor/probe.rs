@@ -433,7 +433,8 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
     // Authentication, rate limiting and errors answer before any CORS layer can; a server
     // without CORS answers OPTIONS as an unknown method or route instead.
     if let Some(preflight) = preflight.filter(|p| {
-        matches!(p.status().as_u16(), 401 | 403 | 407 | 429) || p.status().is_server_error()
+        matches!(p.status().as_u16(), 401 | 403 | 407 | 429)
+            || (p.status().is_server_error() && p.status() != StatusCode::NOT_IMPLEMENTED)
     }) {
         return format!(
             "no response carries an access-control-* header, and the preflight (OPTIONS) got \
@@ -454,6 +455,11 @@ fn no_cors_fix(request: &PageRequest, preflight: Option<&Response<String>>) -> S
              answers OPTIONS on its own",
             status_line(preflight.status())
         ),
+        Some(preflight) if preflight.status() == StatusCode::NOT_IMPLEMENTED => {
+            "answered the preflight (OPTIONS) with 501 Not Implemented: it does not implement \
+             the OPTIONS method at all"
+                .to_owned()
+        }
         Some(preflight) if preflight.status().is_success() => format!(
             "answered the preflight (OPTIONS) with {} like an ordinary request (a route or a \
              catch-all handler answered it, not a CORS layer)",

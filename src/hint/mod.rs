@@ -40,6 +40,13 @@ pub(crate) fn hint(
              credentials"
                 .to_owned(),
         ),
+        RefusalReason::CrossOriginRequestForbidden { origin }
+        | RefusalReason::CrossOriginWebSocketForbidden { origin } => {
+            let near = origin
+                .as_ref()
+                .and_then(|o| origin_hint(index, o.as_bytes()));
+            Some(crate::cross_origin::hint(near))
+        }
         RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => Some(
             "no browser sends this: a proxy in front of the server may merge or duplicate \
                  headers, or the client is not a browser"

@@ -878,3 +878,150 @@ async fn the_console_names_the_cause_the_doctor_names_for_each_refusal_class() {
             .assert_blocked(FAILED_TO_FETCH, &predicted);
     }
 }
+
+/// Reads the demo server's `/submit` counter from outside the browser.
+async fn submissions(api: &str) -> String {
+    let response = demo::send_http(
+        http::Method::GET,
+        &format!("{api}/submit"),
+        &[],
+        bytes::Bytes::new(),
+    )
+    .await;
+    String::from_utf8_lossy(response.body()).into_owned()
+}
+
+/// A page's `new WebSocket(url)`: `message: TEXT` when it opened and echoed `hello`, `error`
+/// when it could not open.
+async fn websocket_echo(browser: &Browser, url: &str) -> String {
+    browser
+        .run_async(
+            "const [url, done] = arguments;
+const timer = setTimeout(() => done('no answer within 10 s'), 10000);
+const socket = new WebSocket(url);
+socket.onopen = () => socket.send('hello');
+socket.onmessage = (event) => { clearTimeout(timer); done('message: ' + event.data); socket.close(); };
+socket.onerror = () => { clearTimeout(timer); done('error'); };",
+            &[url],
+        )
+        .await
+}
+
+/// Cross-origin protection on: a disallowed page's form post and `no-cors` fetch never reach
+/// the handler (the counter stays at 0); an allowed page's POST and a same-origin page's form
+/// post do.
+#[tokio::test]
+async fn cross_origin_protection_stops_disallowed_form_posts_and_lets_allowed_ones_through() {
+    let Some((browser, origin, api, _server)) =
+        open_demo_page(&[("CORS_CROSS_ORIGIN_PROTECTION", "true")]).await
+    else {
+        return;
+    };
+    // Pages on another port: other origins than the allowed page's.
+    let pages = serve_pages().await;
+    let submit = format!("{api}/submit");
+    assert_eq!(submissions(&api).await, "0");
+
+    // `localhost` is another origin (and site) than the allowed `127.0.0.1`.
+    browser.open(&pages.url("localhost")).await;
+    let page = browser.submit_form(&submit).await;
+    assert_eq!(
+        page,
+        format!(
+            "cross-origin request from origin \"{}\" is forbidden",
+            pages.origin("localhost")
+        )
+    );
+    assert_eq!(
+        submissions(&api).await,
+        "0",
+        "the form post reached the handler"
+    );
+
+    // The form's answer replaced the page: back to the disallowed one.
+    browser.open(&pages.url("localhost")).await;
+    let seen = browser
+        .fetch(
+            &submit,
+            "{method: 'POST', mode: 'no-cors', credentials: 'include', body: 'amount=100'}",
+        )
+        .await;
+    // An opaque response: the page learns nothing, and the handler did not run; the console
+    // shows the 403.
+    assert_eq!(
+        (seen.status, seen.error.as_deref()),
+        (Some(0), None),
+        "{seen:#?}"
+    );
+    assert_eq!(
+        seen.console,
+        ["Failed to load resource: the server responded with a status of 403 (Forbidden)"],
+        "{seen:#?}"
+    );
+    assert_eq!(
+        submissions(&api).await,
+        "0",
+        "the no-cors fetch reached the handler"
+    );
+
+    // The allowed page: its POST goes through.
+    browser.open(&format!("{origin}/")).await;
+    browser
+        .fetch(
+            &submit,
+            "{method: 'POST', credentials: 'include', body: 'amount=100'}",
+        )
+        .await
+        .assert_response(200, "received 1");
+
+    // A page of the server itself posts a form: same-origin.
+    browser.open(&format!("{api}/")).await;
+    assert_eq!(browser.submit_form(&submit).await, "received 2");
+    assert_eq!(submissions(&api).await, "2");
+}
+
+/// Cross-origin protection off, the default: the disallowed page's form post reaches the
+/// handler. CORS alone does not stop it; this is the threat the protection closes.
+#[tokio::test]
+async fn without_cross_origin_protection_a_disallowed_form_post_reaches_the_handler() {
+    let Some((browser, _origin, api, _server)) = open_demo_page(&[]).await else {
+        return;
+    };
+    let pages = serve_pages().await;
+    browser.open(&pages.url("localhost")).await;
+    let page = browser.submit_form(&format!("{api}/submit")).await;
+    assert_eq!(page, "received 1");
+    assert_eq!(submissions(&api).await, "1");
+}
+
+/// Cross-origin protection on: a disallowed page cannot open the WebSocket (browsers apply no
+/// CORS to it); the allowed page opens it and gets its message echoed.
+#[tokio::test]
+async fn cross_origin_protection_refuses_websockets_from_disallowed_pages() {
+    let Some((browser, _origin, api, _server)) =
+        open_demo_page(&[("CORS_CROSS_ORIGIN_PROTECTION", "true")]).await
+    else {
+        return;
+    };
+    let socket = format!("{}/ws", api.replacen("http://", "ws://", 1));
+    assert_eq!(websocket_echo(&browser, &socket).await, "message: hello");
+
+    let pages = serve_pages().await;
+    browser.open(&pages.url("localhost")).await;
+    assert_eq!(websocket_echo(&browser, &socket).await, "error");
+    // Chromium's console line for it.
+    let console = browser.console().await;
+    let refused = format!(
+        "WebSocket connection to '{socket}' failed: Error during WebSocket handshake: \
+         Unexpected response code: 403"
+    );
+    assert!(
+        console.iter().any(|line| line.ends_with(&refused)),
+        "{console:#?}"
+    );
+
+    // Without the protection the same page opens it: the hijacking the protection stops.
+    let open = demo_for(&pages.origin("127.0.0.1"), &[]);
+    let socket = format!("{}/ws", open.url().replacen("http://", "ws://", 1));
+    assert_eq!(websocket_echo(&browser, &socket).await, "message: hello");
+}

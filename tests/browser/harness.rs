@@ -432,6 +432,64 @@ xhr.send(body);"#
         seen
     }
 
+    /// Runs an asynchronous script with these string arguments (it reports by calling
+    /// `arguments[arguments.length - 1]`) and returns what it reported, as text: for what the
+    /// request helpers do not cover, such as a WebSocket.
+    pub(crate) async fn run_async(&self, script: &str, args: &[&str]) -> String {
+        let args = args.iter().map(|arg| Json::from(*arg)).collect();
+        let reply = bounded(script, self.client.execute_async(script, args)).await;
+        reply
+            .as_str()
+            .map_or_else(|| reply.to_string(), str::to_owned)
+    }
+
+    /// Submits a `<form method=post>` from the current page to `action`, as a user clicking
+    /// its button would (a navigation, which no CORS check applies to), waits for the browser
+    /// to load the answer, and returns that page's text.
+    pub(crate) async fn submit_form(&self, action: &str) -> String {
+        self.run_async(
+            "const [action, done] = arguments;
+const form = document.createElement('form');
+form.method = 'post';
+form.action = action;
+const field = document.createElement('input');
+field.name = 'amount';
+field.value = '100';
+form.appendChild(field);
+document.body.appendChild(form);
+form.submit();
+done('submitted');",
+            &[action],
+        )
+        .await;
+        let deadline = Instant::now() + STEP;
+        loop {
+            let url = bounded("reading the page's URL", self.client.current_url()).await;
+            let state = bounded(
+                "reading the page's state",
+                self.client.execute("return document.readyState", vec![]),
+            )
+            .await;
+            if url.as_str() == action && state.as_str() == Some("complete") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the form post to {action} did not load within {STEP:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let text = bounded(
+            "reading the page's text",
+            self.client.execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            ),
+        )
+        .await;
+        text.as_str().unwrap_or_default().trim().to_owned()
+    }
+
     /// The console lines logged since the last call (chromedriver clears its buffer when read),
     /// without the `URL - ` prefix chromedriver puts before each.
     pub(crate) async fn console(&self) -> Vec<String> {

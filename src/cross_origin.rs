@@ -1,0 +1,365 @@
+//! Cross-origin protection: what CORS cannot stop. CORS decides what a page may *read*; a
+//! browser still *sends* a cross-site form post, a `no-cors` fetch or a WebSocket handshake,
+//! with the user's cookies, and the handler runs. With the protection on, such requests from
+//! origins the policy does not allow are answered 403 here, before the inner service.
+//!
+//! "Cross-origin" is judged as Go's `net/http.CrossOriginProtection` judges it: `Sec-Fetch-Site`
+//! first, then `Origin` against the request's host; safe methods and requests with neither
+//! header (non-browser clients) pass. WebSocket handshakes, which browsers send as a GET without
+//! any CORS check, are judged too.
+
+use bytes::Bytes;
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, HOST, ORIGIN, UPGRADE, VARY,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use http::{Method, Request, Response, StatusCode, Uri};
+
+use crate::config::CorsConfig;
+use crate::decision::{CorsDecision, Refusal, RefusalReason};
+use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
+use crate::policy::{line_to_bytes, Policy, RefusalBody};
+use crate::predicate::{parts_of, OriginPredicates};
+use crate::request::RequestOrigin;
+use crate::warning::ConfigWarning;
+
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+const EXEMPT_KEY: &str = "cross_origin_exempt_paths";
+const KEY: &str = "cross_origin_protection";
+
+/// The protection of a policy that turned it on: the path prefixes it leaves alone.
+#[derive(Debug, Default)]
+pub(crate) struct Protection {
+    exempt: Vec<Box<str>>,
+}
+
+impl Protection {
+    /// Whether `path` is at or below an exempt prefix, segment by segment. A path with dot
+    /// segments is never exempt: a router that resolves `/hooks/../admin` would otherwise
+    /// serve `/admin` unprotected.
+    fn exempts(&self, path: &str) -> bool {
+        !self.exempt.is_empty()
+            && !has_dot_segment(path)
+            && self.exempt.iter().any(|prefix| covers(prefix, path))
+    }
+}
+
+fn covers(prefix: &str, path: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.ends_with('/'))
+}
+
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let segment = segment.to_ascii_lowercase();
+        matches!(
+            segment.as_str(),
+            "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+        )
+    })
+}
+
+/// What the protection looks at: unsafe methods, and WebSocket handshakes.
+#[derive(Clone, Copy)]
+enum Guarded {
+    Request,
+    WebSocket,
+}
+
+fn guarded(method: &Method, headers: &HeaderMap) -> Option<Guarded> {
+    match *method {
+        Method::GET => is_websocket(headers).then_some(Guarded::WebSocket),
+        Method::HEAD | Method::OPTIONS => None,
+        _ => Some(Guarded::Request),
+    }
+}
+
+/// Whether `Upgrade` names the WebSocket protocol (RFC 6455: a case-insensitive token).
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers.get_all(UPGRADE).iter().any(|value| {
+        value.as_bytes().split(|&b| b == b',').any(|protocol| {
+            let name = protocol.split(|&b| b == b'/').next().unwrap_or_default();
+            name.trim_ascii().eq_ignore_ascii_case(b"websocket")
+        })
+    })
+}
+
+/// Whether a browser sent this request from another origin. `Sec-Fetch-Site` decides when
+/// present; otherwise (older browsers, and Chromium's WebSocket handshakes) `Origin` is compared
+/// with the host the request was sent to. Neither header: not a browser, not cross-origin.
+fn is_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
+    match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+        None | Some(b"") => {}
+        Some(b"same-origin" | b"none") => return false,
+        // `same-site` and `cross-site`, and anything a future browser may add.
+        Some(_) => return true,
+    }
+    let mut origins = headers.get_all(ORIGIN).iter();
+    match (origins.next(), origins.next()) {
+        (None, _) => false,
+        (Some(origin), None) => !same_host(origin.as_bytes(), headers, uri),
+        (Some(_), Some(_)) => true,
+    }
+}
+
+/// Whether the origin's host and port are those the request was addressed to: `Host`, or the
+/// URI's authority (HTTP/2 and HTTP/3 requests carry no `Host`). `null` never is.
+fn same_host(origin: &[u8], headers: &HeaderMap, uri: &Uri) -> bool {
+    let Some(start) = origin.windows(3).position(|window| window == b"://") else {
+        return false;
+    };
+    let (scheme, authority) = (&origin[..start], &origin[start + 3..]);
+    let host = match (headers.get(HOST), uri.authority()) {
+        (Some(host), _) => host.as_bytes(),
+        (None, Some(authority)) => authority.as_str().as_bytes(),
+        (None, None) => return false,
+    };
+    if authority.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    // Browsers leave the default port out of `Origin`; a client may still write it in `Host`.
+    let default_port: &[u8] = match scheme {
+        b"https" | b"wss" => b":443",
+        b"http" | b"ws" => b":80",
+        _ => return false,
+    };
+    host.len() == authority.len() + default_port.len()
+        && host[..authority.len()].eq_ignore_ascii_case(authority)
+        && host[authority.len()..] == *default_port
+}
+
+/// Why the protection refuses `request`, or `None` when it passes. Only the static allowlist
+/// and the synchronous origin predicate are consulted: the request must be refused before the
+/// inner service runs, and an asynchronous predicate's verdict comes later.
+pub(crate) fn check<B>(
+    policy: &Policy,
+    protection: &Protection,
+    predicates: &OriginPredicates,
+    request: &Request<B>,
+) -> Option<RefusalReason> {
+    let headers = request.headers();
+    let guarded = guarded(request.method(), headers)?;
+    if !is_cross_origin(headers, request.uri()) || protection.exempts(request.uri().path()) {
+        return None;
+    }
+    let mut origins = headers.get_all(ORIGIN).iter();
+    let origin = origins.next();
+    if let (Some(origin), None) = (origin, origins.next()) {
+        if allowed(policy, predicates, origin, request) {
+            return None;
+        }
+    }
+    let origin = origin.cloned();
+    Some(match guarded {
+        Guarded::Request => RefusalReason::CrossOriginRequestForbidden { origin },
+        Guarded::WebSocket => RefusalReason::CrossOriginWebSocketForbidden { origin },
+    })
+}
+
+/// Whether the policy allows `origin`, so that its pages may send what CORS lets them read.
+/// `null` never is, even when allowed for CORS: any page can take that origin with a sandboxed
+/// iframe.
+fn allowed<B>(
+    policy: &Policy,
+    predicates: &OriginPredicates,
+    origin: &HeaderValue,
+    request: &Request<B>,
+) -> bool {
+    if origin.as_bytes() == b"null" {
+        return false;
+    }
+    match policy.decide_actual(Some(RequestOrigin::One(origin))) {
+        Ok(_) => true,
+        Err(reason) => predicates
+            .askable(policy, &reason)
+            .is_some_and(|origin| predicates.ask_now(origin, &parts_of(request))),
+    }
+}
+
+/// The 403 for a refused request: a one-line reason (and the hint in debug mode), and
+/// `Vary: Origin`, since the answer depends on the origin. A refused origin is never allowed, so
+/// no CORS header is due.
+pub(crate) fn refused_response(policy: &Policy, refusal: Refusal) -> Response<Bytes> {
+    static TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+    static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+    static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
+    let body = line_to_bytes(&RefusalBody {
+        refusal: &refusal,
+        hint: policy.debug.then(|| refusal.hint()).flatten(),
+    });
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
+    headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
+    headers.insert(VARY, VARY_ORIGIN.clone());
+    response
+        .extensions_mut()
+        .insert(CorsDecision::Refused(refusal));
+    response
+}
+
+/// The hint for a request the protection refused, around the origin's near miss if any.
+pub(crate) fn hint(near: Option<String>) -> String {
+    let mut hint = String::from(
+        "cross-origin protection refuses unsafe-method requests and WebSocket handshakes that \
+         a browser sends from an origin the policy does not allow; if this page is your own \
+         frontend, allow its origin",
+    );
+    if let Some(near) = near {
+        hint.push_str(" (");
+        hint.push_str(&near);
+        hint.push(')');
+    }
+    hint.push_str(
+        "; if this path must accept posts from other sites (a webhook, an SSO callback), add \
+         it to cross_origin_exempt_paths",
+    );
+    hint
+}
+
+/// Checks the protection's settings: every exempt path (whether or not the protection is on,
+/// since a wrong value is wrong either way), and `*` origins with the protection on. The
+/// protection, when it is on and the settings are valid.
+pub(crate) fn check_config(
+    config: &CorsConfig,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Protection> {
+    let before = errors.len();
+    let mut exempt = Vec::new();
+    for (i, raw) in config.cross_origin_exempt_paths.iter().enumerate() {
+        let path = raw.trim();
+        if path.is_empty() {
+            continue;
+        }
+        match exempt_path_problem(path) {
+            Some((problem, fix)) => errors.push(ConfigError::new(
+                Kind::InvalidExemptPath,
+                At::entry(EXEMPT_KEY, i),
+                Some(raw),
+                problem,
+                fix,
+            )),
+            None => exempt.push(Box::from(path)),
+        }
+    }
+    if config.cross_origin_protection && config.allowed_origins.iter().any(|o| o.trim() == "*") {
+        errors.push(ConfigError::new(
+            Kind::CrossOriginProtectionWithAnyOrigin,
+            KEY,
+            Some("true"),
+            "with \"*\" origins every page is allowed, so the protection would refuse nothing",
+            "list the origins of your frontends in allowed_origins instead of \"*\", or turn \
+             cross_origin_protection off",
+        ));
+    }
+    (config.cross_origin_protection && errors.len() == before).then_some(Protection { exempt })
+}
+
+/// What is wrong with an exempt path prefix, and the fix.
+fn exempt_path_problem(path: &str) -> Option<(&'static str, String)> {
+    if let Some(start) = path.find("://") {
+        let rest = &path[start + 3..];
+        let only_path = rest.find('/').map_or("/", |slash| &rest[slash..]);
+        return Some((
+            "an exempt path is a path prefix, not a URL",
+            format!("write only its path, as {only_path:?}"),
+        ));
+    }
+    if !path.starts_with('/') {
+        return Some((
+            "a path prefix must start with /",
+            format!("write it as {:?}", format!("/{path}")),
+        ));
+    }
+    if let Some(end) = path.find(['?', '#']) {
+        return Some((
+            "a path prefix has no query or fragment: requests are matched on their path",
+            format!("write it as {:?}", &path[..end]),
+        ));
+    }
+    if let Some(end) = path.find('*') {
+        let prefix = path[..end].trim_end_matches('/');
+        let prefix = if prefix.is_empty() { "/" } else { prefix };
+        return Some((
+            "patterns are not supported: a prefix already covers every path below it",
+            format!("write it as {prefix:?}"),
+        ));
+    }
+    if path == "/" {
+        return Some((
+            "\"/\" exempts every path, which turns the protection off",
+            "list the paths that must accept cross-origin requests, such as \"/hooks\", or \
+             turn cross_origin_protection off"
+                .to_owned(),
+        ));
+    }
+    if path
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        || has_dot_segment(path)
+    {
+        return Some((
+            "a path prefix has no spaces, control characters or dot segments",
+            "write the path as browsers send it, percent-encoded".to_owned(),
+        ));
+    }
+    None
+}
+
+/// Warnings about the protection: off while cookies are allowed, or exempt paths that do
+/// nothing.
+pub(crate) fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
+    if config.allow_credentials && !config.cross_origin_protection {
+        warnings.push(ConfigWarning::new(
+            KEY,
+            Some("false"),
+            "CORS alone does not stop cross-site form posts with cookies: a page on any site \
+             can still submit a form or a no-cors fetch to this server with its users' \
+             cookies, and the handler runs",
+            "set cross_origin_protection = true (CORS_CROSS_ORIGIN_PROTECTION=true), or check \
+             a CSRF token in every handler that changes state",
+        ));
+    }
+    if !config.cross_origin_protection
+        && config
+            .cross_origin_exempt_paths
+            .iter()
+            .any(|path| !path.trim().is_empty())
+    {
+        warnings.push(ConfigWarning::new(
+            EXEMPT_KEY,
+            None,
+            "exempt paths do nothing while cross_origin_protection is off",
+            "set cross_origin_protection = true, or remove them",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exempt_prefixes_cover_whole_segments() {
+        let protection = Protection {
+            exempt: vec!["/hooks".into(), "/sso/".into()],
+        };
+        assert!(protection.exempts("/hooks"));
+        assert!(protection.exempts("/hooks/stripe"));
+        assert!(!protection.exempts("/hooksmith"));
+        assert!(protection.exempts("/sso/callback"));
+        assert!(!protection.exempts("/sso"));
+        assert!(!protection.exempts("/hooks/../admin"));
+        assert!(!protection.exempts("/hooks/%2E%2E/admin"));
+    }
+
+    #[test]
+    fn websocket_upgrade_is_a_case_insensitive_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert(UPGRADE, HeaderValue::from_static("h2c, WebSocket"));
+        assert!(is_websocket(&headers));
+        headers.insert(UPGRADE, HeaderValue::from_static("websockets"));
+        assert!(!is_websocket(&headers));
+    }
+}
