@@ -710,3 +710,43 @@ fn a_preflight_stopped_by_authentication_leads_with_the_layer_order() {
     );
     assert!(fix.contains("put the CORS layer outermost"), "{run:?}");
 }
+
+#[test]
+fn a_post_refused_by_cross_origin_protection_names_the_protection_and_its_two_fixes() {
+    // The 403 tower-cors's cross-origin protection answers, before the handler runs.
+    let server = Fake::start(|request| match request.method.as_str() {
+        "POST" => response(
+            "403 Forbidden",
+            &[
+                ("content-type", "text/plain; charset=utf-8"),
+                ("vary", "origin"),
+            ],
+            "cross-origin request from origin \"https://evil.example\" is forbidden\n",
+        ),
+        _ => response("200 OK", &[], "ok"),
+    });
+    let url = format!("{}/submit", server.url);
+    let run = probe(
+        &url,
+        &[
+            "--origin",
+            "https://evil.example",
+            "--method",
+            "POST",
+            "--header",
+            "content-type: text/plain",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let fix = run.line("fix: ").expect("a fix");
+    assert!(
+        fix.starts_with(
+            "the server's cross-origin protection refused this request with 403 Forbidden \
+             before its handler ran (cross-origin request from origin \"https://evil.example\" \
+             is forbidden)"
+        ),
+        "{run:?}"
+    );
+    assert!(fix.contains("allowed_origins"), "{run:?}");
+    assert!(fix.contains("cross_origin_exempt_paths"), "{run:?}");
+}

@@ -342,6 +342,21 @@ where
             }
         }
     }
+    if let Some(actual) = evidence
+        .actual
+        .filter(|actual| is_cross_origin_protection_refusal(actual))
+    {
+        return format!(
+            "the server's cross-origin protection refused this request with {} before its \
+             handler ran ({}): it trusts the same origins as the CORS policy, and {origin:?} is \
+             not among them; add the page's origin to the server's allowed origins (tower-cors: \
+             allowed_origins), or, for a path that must take cross-origin posts from anywhere \
+             (a webhook, an SSO or payment callback), add its prefix to \
+             cross_origin_exempt_paths",
+            status_line(actual.status()),
+            actual.body().lines().next().unwrap_or_default().trim()
+        );
+    }
     let preflight = evidence.preflight;
     if let Some(preflight) = preflight {
         let has_allow_origin = preflight
@@ -425,6 +440,18 @@ where
         ));
     }
     fix
+}
+
+/// Whether `response` is tower-cors's cross-origin protection refusing the request: a 403
+/// whose one-line body says so.
+fn is_cross_origin_protection_refusal(response: &Response<String>) -> bool {
+    response.status() == StatusCode::FORBIDDEN
+        && [
+            "cross-origin request from origin ",
+            "cross-origin WebSocket handshake from origin ",
+        ]
+        .iter()
+        .any(|start| response.body().starts_with(start))
 }
 
 /// A server with no CORS support at all: no `access-control-*` header and no `Vary` on the
