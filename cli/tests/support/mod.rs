@@ -4,11 +4,11 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a run of the binary, a server's start-up or one request may take before the test
@@ -112,90 +112,17 @@ pub(crate) fn temp_file(name: &str, contents: &str) -> PathBuf {
     path
 }
 
-/// The demo server's binary, built from the current sources once per test run (never a
-/// leftover from an earlier build): `cargo build --example server --all-features` on the root
-/// package (the features the workspace's tests build it with, so that neither build undoes the
-/// other), at the path cargo reports.
-fn demo_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = Command::new(cargo)
-            .args(["build", "--example", "server", "--all-features"])
-            .arg("--message-format=json")
-            .arg("--manifest-path")
-            .arg(root().join("Cargo.toml"))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo build --example server");
-        assert!(
-            output.status.success(),
-            "cargo build --example server failed"
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "server")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reports the example's executable")
-    })
-}
+// The demo server is started as every other package's tests start it.
+#[path = "../../../tests/common/demo.rs"]
+mod demo_server;
 
-/// A running demo server, killed when dropped.
-pub(crate) struct Demo {
-    child: Child,
-    pub(crate) port: u16,
-}
-
-impl Demo {
-    /// `http://127.0.0.1:PORT`.
-    pub(crate) fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// A running demo server (the root package's `server` example, built for the run), killed when
+/// dropped.
+pub(crate) use demo_server::Server as Demo;
 
 /// Starts the demo server with only `vars` (and `PORT=0`) and waits for its `listening on` line.
 pub(crate) fn demo(vars: &[(&str, &str)]) -> Demo {
-    let mut child = Command::new(demo_binary())
-        .env_clear()
-        .env("PORT", "0")
-        .env("RUST_LOG", "off")
-        .envs(vars.iter().copied())
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the demo server");
-    let stdout = child.stdout.take().expect("stdout");
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut port = None;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if port.is_none() {
-                port = line
-                    .strip_prefix("listening on http://127.0.0.1:")
-                    .and_then(|port| port.parse::<u16>().ok());
-                if port.is_some() {
-                    let _ = sender.send(port);
-                }
-            }
-        }
-        let _ = sender.send(None);
-    });
-    let port = receiver
-        .recv_timeout(TIMEOUT)
-        .ok()
-        .flatten()
-        .expect("the demo server to print its listening line");
-    Demo { child, port }
+    demo_server::start(vars)
 }
 
 /// A request as a fake server received it.
