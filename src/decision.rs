@@ -156,7 +156,7 @@ pub enum RefusalReason {
         header: String,
     },
     /// `Access-Control-Request-Headers` is too long to be a browser's: more than 4096 bytes
-    /// or 64 lines. Reading stops there, so hostile values cost little.
+    /// or 16 lines. Reading stops there, so hostile values cost little.
     RequestHeadersTooLong {
         /// The bytes read before reading stopped.
         len: usize,
@@ -231,7 +231,7 @@ impl RefusalReason {
                 }
                 RefusalReason::RequestHeadersTooLong { .. } => return Some(Bytes::from_static(
                     b"Access-Control-Request-Headers is longer than a browser sends (over 4096 \
-                      bytes or 64 lines)\n",
+                      bytes or 16 lines)\n",
                 )),
                 RefusalReason::PrivateNetworkNotAllowed => {
                     return Some(Bytes::from_static(
@@ -310,7 +310,7 @@ impl fmt::Display for RefusalReason {
             }
             RefusalReason::RequestHeadersTooLong { .. } => f.write_str(
                 "Access-Control-Request-Headers is longer than a browser sends (over 4096 bytes \
-                 or 64 lines)",
+                 or 16 lines)",
             ),
             RefusalReason::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed")

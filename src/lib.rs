@@ -4,6 +4,7 @@
 
 mod body;
 mod builder;
+mod bytes_eq;
 mod config;
 mod cross_origin;
 mod decision;

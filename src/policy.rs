@@ -194,6 +194,20 @@ pub(crate) struct Policy {
     pub(crate) vary_preflight: HeaderValue,
     /// The preflight answers' headers that depend only on the policy.
     pub(crate) preflight_headers: PreflightHeaders,
+    /// The headers added to an actual response that has none of its own.
+    pub(crate) actual_headers: ActualHeaders,
+}
+
+/// The CORS headers of an actual response, built once per policy. A response that arrives
+/// without headers (a bare status, an error from a layer inside) takes a clone of the block:
+/// one copy instead of hashing and inserting each header into an empty map.
+#[derive(Debug, Default)]
+pub(crate) struct ActualHeaders {
+    /// `Access-Control-Allow-Origin` first, holding a placeholder the response always
+    /// overwrites with the echoed origin; then credentials, exposed headers and `Vary`.
+    echo: HeaderMap,
+    /// `Access-Control-Allow-Origin: *` and the exposed headers.
+    any: HeaderMap,
 }
 
 /// The header blocks of preflight answers, built once per policy, so that an answer costs a
@@ -383,10 +397,26 @@ impl Policy {
         decoration: Decoration,
         host: Option<&HeaderValue>,
     ) {
-        // A response without headers (common for bare handlers) has nothing to replace or
-        // merge: append, skipping the lookups that replacing and merging need.
-        let fresh = headers.is_empty();
-        if !fresh && !matches!(decoration, Decoration::NotCors) {
+        // A response without headers (a bare status, an error from a layer inside) has nothing
+        // to replace or merge and sets no cookie: it takes the prepared block whole.
+        if headers.is_empty() {
+            let blocks = &self.actual_headers;
+            match decoration {
+                // One header: appending it costs less than cloning a block.
+                Decoration::NotCors | Decoration::Refused => {
+                    headers.append(VARY, VARY_ORIGIN.clone());
+                }
+                Decoration::Any => *headers = blocks.any.clone(),
+                Decoration::Echo(origin) => {
+                    *headers = blocks.echo.clone();
+                    if let Some((_, value)) = headers.iter_mut().next() {
+                        *value = origin;
+                    }
+                }
+            }
+            return;
+        }
+        if !matches!(decoration, Decoration::NotCors) {
             if let Some(name) = remove_inner_cors_headers(headers) {
                 if RuntimeWarnings::first(&self.said.inner_cors_headers) {
                     tracing::warn!(
@@ -399,21 +429,16 @@ impl Policy {
                 }
             }
         }
-        let vary = |headers: &mut HeaderMap| {
-            if fresh {
-                headers.append(VARY, VARY_ORIGIN.clone());
-            } else {
-                append_vary(headers, "origin", &VARY_ORIGIN);
-            }
-        };
         match decoration {
-            Decoration::NotCors => vary(headers),
+            Decoration::NotCors | Decoration::Refused => {
+                append_vary(headers, "origin", &VARY_ORIGIN)
+            }
             Decoration::Any => {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR.clone());
                 self.insert_expose(headers);
             }
             Decoration::Echo(origin) => {
-                if let (Some(host), false) = (host, fresh) {
+                if let Some(host) = host {
                     self.check_cookies(headers, &origin, host);
                 }
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -421,9 +446,8 @@ impl Policy {
                     headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
                 }
                 self.insert_expose(headers);
-                vary(headers);
+                append_vary(headers, "origin", &VARY_ORIGIN);
             }
-            Decoration::Refused => vary(headers),
         }
     }
 
@@ -737,8 +761,29 @@ impl Policy {
         headers
     }
 
-    /// Prepares the preflight answers' header blocks; called once, when the policy is built.
-    pub(crate) fn prepare_preflight_headers(&mut self) {
+    /// Prepares the header blocks of actual responses and preflight answers; called once, when
+    /// the policy is built.
+    pub(crate) fn prepare_header_blocks(&mut self) {
+        self.prepare_actual_headers();
+        self.prepare_preflight_headers();
+    }
+
+    fn prepare_actual_headers(&mut self) {
+        let mut echo = HeaderMap::with_capacity(4);
+        // First, where `decorate` finds it without a lookup.
+        echo.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static(""));
+        if self.credentials {
+            echo.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+        }
+        self.insert_expose(&mut echo);
+        echo.insert(VARY, VARY_ORIGIN.clone());
+        let mut any = HeaderMap::with_capacity(2);
+        any.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR.clone());
+        self.insert_expose(&mut any);
+        self.actual_headers = ActualHeaders { echo, any };
+    }
+
+    fn prepare_preflight_headers(&mut self) {
         // `allow_method` answers with the configured list unless credentials make `*` literal
         // or nothing is listed; `allow_request_headers` with the configured list for `*`
         // without credentials. Otherwise the values come from the request.

@@ -121,8 +121,9 @@ pub(crate) fn validate_with(
         headers_list,
         vary_preflight,
         preflight_headers: Default::default(),
+        actual_headers: Default::default(),
     };
-    policy.prepare_preflight_headers();
+    policy.prepare_header_blocks();
     Ok(policy)
 }
 

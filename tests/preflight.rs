@@ -697,3 +697,52 @@ async fn an_oversized_origin_is_refused_with_its_reason() {
         Some(longer.as_str())
     );
 }
+
+/// Browsers send `Access-Control-Request-Headers` on one line; sixteen are still read (a proxy
+/// may split a list), and a seventeenth makes the preflight malformed before any name is read.
+#[tokio::test]
+async fn request_headers_over_sixteen_lines_are_refused_unread() {
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .allow_headers(["x-a"])
+        .build()
+        .unwrap();
+    let lines = |count: usize| {
+        let mut headers = vec![("access-control-request-method", "PUT")];
+        headers.extend(std::iter::repeat_n(
+            ("access-control-request-headers", "x-a"),
+            count,
+        ));
+        request("OPTIONS", Some(APP), &headers)
+    };
+    assert_eq!(
+        layer.decide(&lines(16)),
+        CorsDecision::Allowed(CorsRequestKind::Preflight)
+    );
+    let decision = layer.decide(&lines(17));
+    assert!(
+        matches!(
+            decision.refusal().map(|r| r.reason()),
+            Some(RefusalReason::RequestHeadersTooLong { .. })
+        ),
+        "{decision:?}"
+    );
+    // Not strict: the answer names the configured list, as for any refused header.
+    let response = send(&layer, lines(17)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-headers").as_deref(),
+        Some("x-a")
+    );
+    let strict = CorsLayer::builder()
+        .allow_origins([APP])
+        .allow_methods(["PUT"])
+        .allow_headers(["x-a"])
+        .strict(true)
+        .build()
+        .unwrap();
+    let response = send(&strict, lines(17)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(body_text(response).await.contains("16 lines"));
+}

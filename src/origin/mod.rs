@@ -23,6 +23,10 @@ use http::HeaderValue;
 use self::entry::{HostPattern, Pattern, PortPattern};
 use self::hash::BuildFastHasher;
 use self::serialized::SerializedOrigin;
+use crate::bytes_eq::same_bytes;
+
+/// Up to this many exact origins are compared one by one rather than hashed.
+const FEW_EXACT: usize = 8;
 
 /// The origins a policy allows.
 #[derive(Debug, Default)]
@@ -31,6 +35,9 @@ pub(crate) struct OriginMatcher {
     /// Canonical origin bytes to the value echoed in `Access-Control-Allow-Origin`, which is
     /// byte-equal to the request's and saves copying it.
     exact: HashMap<Box<[u8]>, HeaderValue, BuildFastHasher>,
+    /// The same entries while there are few: comparing a handful of lengths, and the bytes of
+    /// the one that fits, costs less than hashing the origin.
+    few_exact: Option<Vec<HeaderValue>>,
     /// The longest exact origin, the most any origin can be when nothing else can match;
     /// longer values are refused before they are hashed.
     longest_exact: usize,
@@ -83,7 +90,17 @@ impl OriginMatcher {
     pub(crate) fn add_exact(&mut self, origin: &str) {
         if let Ok(value) = HeaderValue::from_str(origin) {
             self.longest_exact = self.longest_exact.max(origin.len());
-            self.exact.insert(origin.as_bytes().into(), value);
+            let few = self.few_exact.get_or_insert_with(Vec::new);
+            if self
+                .exact
+                .insert(origin.as_bytes().into(), value.clone())
+                .is_none()
+            {
+                few.push(value);
+            }
+            if few.len() > FEW_EXACT {
+                self.few_exact = None;
+            }
         }
     }
 
@@ -129,7 +146,13 @@ impl OriginMatcher {
         if origin.len() > self.longest() {
             return OriginMatch::None;
         }
-        if let Some(value) = self.exact.get(origin.as_bytes()) {
+        let listed = match &self.few_exact {
+            Some(few) => few
+                .iter()
+                .find(|value| same_bytes(value.as_bytes(), origin.as_bytes())),
+            None => self.exact.get(origin.as_bytes()),
+        };
+        if let Some(value) = listed {
             return OriginMatch::Listed(value);
         }
         // Most origins no regex allows lack the literals every match has: they are refused
@@ -157,11 +180,8 @@ impl OriginMatcher {
             if insecure && self.guard_insecure_regex_matches {
                 return OriginMatch::None;
             }
-            // `parse` succeeded, so the value is ASCII.
-            if let Ok(origin) = origin.to_str() {
-                if regexes.is_match(origin) {
-                    return OriginMatch::Pattern;
-                }
+            if regexes.is_match(parsed.text) {
+                return OriginMatch::Pattern;
             }
         }
         OriginMatch::None
