@@ -339,6 +339,10 @@ fn refuse<B>(
     reason: RefusalReason,
     request: &Request<B>,
 ) -> Refusal {
+    if !logged(policy) {
+        // The common case: the `Origin` lookup below is for the log line alone.
+        return Refusal::new(kind, reason);
+    }
     refuse_at(
         policy,
         kind,
@@ -347,6 +351,11 @@ fn refuse<B>(
         request.method(),
         request.uri(),
     )
+}
+
+/// Whether a refusal is logged: in debug mode, or when someone listens at `debug`.
+fn logged(policy: &Policy) -> bool {
+    policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG)
 }
 
 /// As [`refuse`], for the request with this `Origin`, method and URI.
@@ -358,9 +367,7 @@ pub(crate) fn refuse_at(
     method: &Method,
     uri: &Uri,
 ) -> Refusal {
-    let logged =
-        policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG);
-    if !logged {
+    if !logged(policy) {
         // Nobody listens at `debug`, and without debug mode the event would be at `debug`:
         // skip reading the origin (all of it, however long) and the near-miss search.
         return Refusal::new(kind, reason);
