@@ -15,6 +15,7 @@ use crate::hint::HintIndex;
 use crate::warning::ConfigWarning;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::bytes_eq::same_bytes;
 use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal, RefusalReason};
 use crate::headers::{
     append_vary, is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES,
@@ -580,7 +581,7 @@ impl Policy {
         let allowed = is_token(bytes)
             && (self.methods.any
                 || matches!(bytes, b"GET" | b"HEAD" | b"POST")
-                || self.methods.listed.iter().any(|m| **m == *bytes));
+                || self.methods.listed.iter().any(|m| same_bytes(m, bytes)));
         if !allowed {
             return Err(RefusalReason::MethodNotAllowed {
                 method: method.clone(),
