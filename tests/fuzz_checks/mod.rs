@@ -164,7 +164,7 @@ pub fn request_headers(data: &[u8]) {
 
 fn headers_allowed(allowed: &[&str], any: bool, lines: &[HeaderValue]) -> bool {
     let total: usize = lines.iter().map(HeaderValue::len).sum();
-    if total > 4096 || lines.len() > 64 {
+    if total > 4096 || lines.len() > 16 {
         return false;
     }
     lines
