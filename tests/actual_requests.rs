@@ -334,3 +334,33 @@ async fn preflight_headers_set_by_the_inner_stack_are_removed_from_actual_respon
         assert!(names.is_empty(), "{origin}: {names:?}");
     }
 }
+
+/// Short allowlists are compared entry by entry and long ones hashed: every listed origin is
+/// allowed and echoed, and no other, whatever the list's length, including across the switch.
+#[tokio::test]
+async fn every_listed_origin_is_allowed_whatever_the_length_of_the_list() {
+    for len in [1, 2, 7, 8, 9, 10, 17, 40] {
+        let origins: Vec<String> = (0..len)
+            .map(|i| format!("https://app{i}.example.com"))
+            .collect();
+        let layer = CorsLayer::builder()
+            .allow_origins(origins.iter().map(String::as_str))
+            .build()
+            .unwrap();
+        for origin in &origins {
+            let response = send(&layer, request("GET", Some(origin), &[])).await;
+            assert_eq!(
+                header(&response, "access-control-allow-origin").as_deref(),
+                Some(origin.as_str()),
+                "{origin} in a list of {len}"
+            );
+        }
+        let other = format!("https://app{len}.example.com");
+        assert!(
+            layer
+                .decide(&request("GET", Some(&other), &[]))
+                .is_refused(),
+            "{other} is not in a list of {len}"
+        );
+    }
+}

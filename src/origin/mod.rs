@@ -90,16 +90,15 @@ impl OriginMatcher {
     pub(crate) fn add_exact(&mut self, origin: &str) {
         if let Ok(value) = HeaderValue::from_str(origin) {
             self.longest_exact = self.longest_exact.max(origin.len());
-            let few = self.few_exact.get_or_insert_with(Vec::new);
-            if self
+            let new = self
                 .exact
                 .insert(origin.as_bytes().into(), value.clone())
-                .is_none()
-            {
-                few.push(value);
-            }
-            if few.len() > FEW_EXACT {
+                .is_none();
+            // The table only grows: once past the few, the entries are hashed for good.
+            if new && self.exact.len() > FEW_EXACT {
                 self.few_exact = None;
+            } else if new {
+                self.few_exact.get_or_insert_with(Vec::new).push(value);
             }
         }
     }
