@@ -85,11 +85,22 @@ impl LowercaseNames {
         }
     }
 
+    /// Where the element starting at `at` ends (its comma, or the end of the line) when it is
+    /// one of the names, spelled as browsers spell them.
     #[inline]
-    fn contains(&self, name: &[u8]) -> bool {
+    fn element_at(&self, bytes: &[u8], at: usize) -> Option<usize> {
         match self {
-            Self::Few(names) => names.iter().any(|listed| same_bytes(listed, name)),
-            Self::Many(names) => names.contains(name),
+            // Whether a comma (or the end) follows is one load per name and rules most out;
+            // the bytes are compared only then, and no search for the comma is needed.
+            Self::Few(names) => names.iter().find_map(|name| {
+                let end = at + name.len();
+                let delimited = bytes.get(end).map_or(end == bytes.len(), |&b| b == b',');
+                (delimited && same_bytes(bytes.get(at..end)?, name)).then_some(end)
+            }),
+            Self::Many(names) => {
+                let end = find_comma(bytes, at);
+                names.contains(&bytes[at..end]).then_some(end)
+            }
         }
     }
 }
@@ -158,12 +169,11 @@ pub(crate) fn read<'v>(
                 at += 1;
                 continue;
             }
-            // The element as browsers write it: up to the comma, nothing to trim or fold. An
-            // allowed name matched byte for byte is a token, so nothing else needs checking.
-            let comma = find_comma(bytes, at);
-            if rule.trie.lowercase.contains(&bytes[at..comma]) {
+            // The element as browsers write it: an allowed name, lowercase, then a comma or the
+            // end. Matched byte for byte it is a token, so nothing else needs checking.
+            if let Some(end) = rule.trie.lowercase.element_at(bytes, at) {
                 requested = true;
-                at = comma + 1;
+                at = end + 1;
                 continue;
             }
             let (name, state, next) = element(bytes, at, rule.trie);
