@@ -4,11 +4,12 @@
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderName, HeaderValue, Method, Request, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 use http_body_util::Empty;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::cors as th;
@@ -591,66 +592,74 @@ pub fn runner(scenario: &Scenario, stack: Stack) -> Box<dyn FnMut(u64)> {
 }
 
 /// The floor of a preflight: a fixed 204 with the headers of an allowed answer (the API
-/// policy's, or the others' with their max age).
+/// policy's, or the others' with their max age), cloned from a block built once: the cheapest
+/// way known to write them into a fresh `http::HeaderMap`.
 fn floor_preflight(
     api: bool,
 ) -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone {
-    tower::service_fn(move |_request: Request<Body>| async move {
-        let mut response = Response::new(Body::new());
-        *response.status_mut() = http::StatusCode::NO_CONTENT;
-        let headers = response.headers_mut();
-        headers.reserve(6);
-        let (origin, allowed_headers, max_age) = match api {
-            true => (API_ORIGINS[0], API_HEADERS, None),
-            false => ("https://app2.example.com", "content-type", Some("600")),
-        };
-        for (name, value) in [
-            (
-                "vary",
-                Some("origin, access-control-request-method, access-control-request-headers"),
-            ),
-            ("access-control-allow-origin", Some(origin)),
-            (
-                "access-control-allow-methods",
-                Some("GET, POST, PUT, DELETE"),
-            ),
-            ("access-control-allow-headers", Some(allowed_headers)),
-            ("access-control-max-age", max_age),
-        ] {
-            if let Some(value) = value {
-                headers.insert(
-                    HeaderName::from_static(name),
-                    HeaderValue::from_static(value),
-                );
-            }
+    let (origin, allowed_headers, max_age) = match api {
+        true => (API_ORIGINS[0], API_HEADERS, None),
+        false => ("https://app2.example.com", "content-type", Some("600")),
+    };
+    let block = Arc::new(header_block(&[
+        (
+            "vary",
+            Some("origin, access-control-request-method, access-control-request-headers"),
+        ),
+        ("access-control-allow-origin", Some(origin)),
+        (
+            "access-control-allow-methods",
+            Some("GET, POST, PUT, DELETE"),
+        ),
+        ("access-control-allow-headers", Some(allowed_headers)),
+        ("access-control-max-age", max_age),
+    ]));
+    tower::service_fn(move |_request: Request<Body>| {
+        let block = Arc::clone(&block);
+        async move {
+            let mut response = Response::new(Body::new());
+            *response.status_mut() = http::StatusCode::NO_CONTENT;
+            *response.headers_mut() = HeaderMap::clone(&block);
+            Ok::<_, Infallible>(response)
         }
-        Ok::<_, Infallible>(response)
     })
 }
 
 /// The floor of an actual request: fixed `Access-Control-Allow-Origin`, `Vary` and, for the
-/// policies that expose one, `Access-Control-Expose-Headers`, added to the response.
+/// policies that expose one, `Access-Control-Expose-Headers`, cloned from a block built once
+/// into the response (the inner service's response has no headers of its own).
 fn floor_simple(
     api: bool,
 ) -> tower::util::MapResponseLayer<impl Fn(Response<Body>) -> Response<Body> + Clone> {
+    let origin = if api {
+        API_ORIGINS[0]
+    } else {
+        "https://app2.example.com"
+    };
+    let block = Arc::new(header_block(&[
+        ("access-control-allow-origin", Some(origin)),
+        (
+            "access-control-expose-headers",
+            (!api).then_some("x-request-id"),
+        ),
+        ("vary", Some("origin")),
+    ]));
     tower::util::MapResponseLayer::new(move |mut response: Response<Body>| {
-        let headers = response.headers_mut();
-        let origin = if api {
-            API_ORIGINS[0]
-        } else {
-            "https://app2.example.com"
-        };
-        headers.insert(
-            http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static(origin),
-        );
-        if !api {
-            headers.insert(
-                http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("x-request-id"),
-            );
-        }
-        headers.append(http::header::VARY, HeaderValue::from_static("origin"));
+        *response.headers_mut() = HeaderMap::clone(&block);
         response
     })
+}
+
+/// A header map of the given names and values, skipping absent values.
+fn header_block(pairs: &[(&'static str, Option<&'static str>)]) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        if let Some(value) = value {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+    }
+    headers
 }
