@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Requests per second through a real server on loopback, with and without the CORS layer: the
+# demo server (examples/server.rs) and benches/e2e_server.rs with no CORS layer, tower-cors, and
+# tower-http's CorsLayer, loaded by wrk. Prints a markdown table (median of the runs, and the
+# ratio to the server without a layer). Usage: bash benches/end_to_end.sh
+# The first three servers differ in the CORS layer alone; the demo server also has its other
+# routes, its logging and a reloadable layer, so its ratio is the whole demo's against the bare
+# server. Needs wrk and curl. Not part of CI: figures depend on the machine and its load.
+#
+# Settings (environment): E2E_RUNS (3), E2E_DURATION seconds per run (10), E2E_WARMUP seconds
+# (2), E2E_CONNECTIONS (32). Every server is pinned to CPU 0 and wrk to CPU 1 when the machine
+# has two or more, so that the load generator does not take the server's core (the servers'
+# tokio runtimes then see one CPU and start one worker each).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl" >&2; exit 1; }
+
+runs="${E2E_RUNS:-3}"
+duration="${E2E_DURATION:-10}"
+warmup="${E2E_WARMUP:-2}"
+connections="${E2E_CONNECTIONS:-32}"
+origin="http://localhost:5173"
+
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    server_cpu=(taskset -c 0)
+    client_cpu=(taskset -c 1)
+    pinning="server on CPU 0, wrk on CPU 1"
+else
+    server_cpu=()
+    client_cpu=()
+    pinning="not pinned"
+fi
+
+cargo build --quiet --release -p tower-cors-benches --bin e2e_server
+cargo build --quiet --release --example server
+target_dir="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
+    grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)}"
+e2e_server="$target_dir/release/e2e_server"
+demo_server="$target_dir/release/examples/server"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts a server on a free port (PORT=0), waits for its `listening on` line and records its
+# base URL under the row's name. CORS_* variables are removed so that the demo server uses its
+# development policy, whatever the caller's environment holds.
+declare -A url
+start() {
+    local row="$1" log="$work/server${#pids[@]}"
+    shift
+    local clean=(env -u RUST_LOG)
+    while IFS= read -r name; do clean+=(-u "$name"); done < <(compgen -e | grep '^CORS_' || true)
+    "${clean[@]}" PORT=0 "${server_cpu[@]}" "$@" >"$log.out" 2>"$log.err" &
+    pids+=("$!")
+    for _ in $(seq 100); do
+        url["$row"]="$(grep -o 'listening on http://[0-9.:]*' "$log.out" 2>/dev/null | cut -d' ' -f3 || true)"
+        [ -n "${url["$row"]}" ] && return
+        sleep 0.1
+    done
+    echo "$row did not start:" >&2
+    cat "$log.err" >&2
+    exit 1
+}
+
+servers=("no CORS layer" "tower-cors" "tower-http CorsLayer" "demo server (tower-cors)")
+start "no CORS layer" "$e2e_server" none
+start "tower-cors" "$e2e_server" tower-cors
+start "tower-http CorsLayer" "$e2e_server" tower-http
+start "demo server (tower-cors)" "$demo_server"
+
+# The three requests, each a wrk script.
+requests=("allowed simple GET" "allowed preflight" "GET without Origin")
+declare -A script
+script["allowed simple GET"]="$work/simple.lua"
+script["allowed preflight"]="$work/preflight.lua"
+script["GET without Origin"]="$work/plain.lua"
+cat >"$work/simple.lua" <<EOF
+wrk.headers["Origin"] = "$origin"
+EOF
+cat >"$work/preflight.lua" <<EOF
+wrk.method = "OPTIONS"
+wrk.headers["Origin"] = "$origin"
+wrk.headers["Access-Control-Request-Method"] = "PUT"
+wrk.headers["Access-Control-Request-Headers"] = "content-type"
+EOF
+: >"$work/plain.lua"
+
+# A server with a CORS layer must allow the simple GET and the preflight, or its figures would
+# measure refusals.
+preflight=(-X OPTIONS -H "Access-Control-Request-Method: PUT" -H "Access-Control-Request-Headers: content-type")
+for server in "${servers[@]:1}"; do
+    for check in simple preflight; do
+        args=()
+        [ "$check" = preflight ] && args=("${preflight[@]}")
+        headers="$(curl -sS -o /dev/null -D - -H "Origin: $origin" "${args[@]}" "${url["$server"]}/")"
+        if ! grep -qi "^access-control-allow-origin: $origin" <<<"$headers"; then
+            echo "$server does not allow the $check request from $origin:" >&2
+            echo "$headers" >&2
+            exit 1
+        fi
+    done
+done
+
+# Requests per second of one wrk run; any non-2xx response or socket error fails the script.
+load() {
+    local seconds="$1" base="$2" request="$3" report
+    report="$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -s "${script["$request"]}" "$base/")"
+    if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$report"; then
+        echo "wrk reported errors for the $request against $base:" >&2
+        echo "$report" >&2
+        exit 1
+    fi
+    grep '^Requests/sec:' <<<"$report" | awk '{print $2}'
+}
+
+# Runs are interleaved (every server for one request, then the next request, then the next
+# run), so that a slow moment of the machine falls on all servers alike rather than on one.
+declare -A rates
+for server in "${servers[@]}"; do
+    for request in "${requests[@]}"; do
+        load "$warmup" "${url["$server"]}" "$request" >/dev/null
+    done
+done
+for run in $(seq "$runs"); do
+    for request in "${requests[@]}"; do
+        for server in "${servers[@]}"; do
+            rate="$(load "$duration" "${url["$server"]}" "$request")"
+            rates["$server|$request"]+="$rate "
+            echo "run $run/$runs: $request, $server: $rate req/s" >&2
+        done
+    done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "nproc $(nproc), $(rustc --version); wrk, $connections connections, $runs runs of ${duration}s (median), $pinning"
+echo
+echo "| request | server | requests/s | vs no CORS layer |"
+echo "|---|---|---:|---:|"
+for request in "${requests[@]}"; do
+    base="$(median <<<"${rates["no CORS layer|$request"]}")"
+    for server in "${servers[@]}"; do
+        value="$(median <<<"${rates["$server|$request"]}")"
+        awk -v r="$request" -v s="$server" -v v="$value" -v b="$base" \
+            'BEGIN { printf "| %s | %s | %.0f | %.2fx |\n", r, s, v, v / b }'
+    done
+done
