@@ -25,10 +25,11 @@ use axum::routing::{any, Route};
 use axum::Router;
 use tower::layer::util::Identity;
 use tower::{Layer, Service, ServiceBuilder};
-use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer, DefaultResponseForPanic};
 use tower_http::cors as th;
 use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+    MakeRequestId, PropagateRequestId, PropagateRequestIdLayer, RequestId, SetRequestId,
+    SetRequestIdLayer,
 };
 
 const USAGE: &str = "usage: e2e_server none|tower-cors|tower-http";
@@ -69,11 +70,14 @@ async fn main() {
     }
 }
 
+/// The demo's stack inside the CORS layer.
+type Inner = SetRequestId<PropagateRequestId<CatchPanic<Route, DefaultResponseForPanic>>, Counter>;
+
 /// The demo's `/` and fallback behind the demo's stack, `cors` outermost. Generic, so that every
 /// variant has the same stack shape (no boxing or `Either` that only some of them would pay for).
 fn app<L>(cors: L) -> Router
 where
-    L: Layer<Route> + Clone + Send + Sync + 'static,
+    L: Layer<Inner> + Clone + Send + Sync + 'static,
     L::Service: Service<Request<Body>, Error = Infallible> + Clone + Send + Sync + 'static,
     <L::Service as Service<Request<Body>>>::Response: IntoResponse + 'static,
     <L::Service as Service<Request<Body>>>::Future: Send + 'static,

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Requests per second through a real server on loopback, with and without the CORS layer: the
-# demo server (examples/server.rs) and benches/e2e_server.rs with no CORS layer, tower-cors, and
-# tower-http's CorsLayer, loaded by wrk. Prints a markdown table (median of the runs, and the
-# ratio to the server without a layer). Usage: bash benches/end_to_end.sh
-# The first three servers differ in the CORS layer alone; the demo server also has its other
-# routes, its logging and a reloadable layer, so its ratio is the whole demo's against the bare
-# server. Needs wrk and curl. Not part of CI: figures depend on the machine and its load.
+# Requests per second through a real server on loopback, with and without the CORS layer:
+# benches/e2e_server.rs with no CORS layer, with tower-cors and with tower-http's CorsLayer (the
+# same route and middleware otherwise), and the demo server itself (examples/server.rs, which
+# also has its other routes, logging and a reloadable layer), loaded by wrk. Usage:
+# bash benches/end_to_end.sh. Prints a markdown table, medians of the runs, each beside its ratio
+# to the server without a layer: requests per second, and the server's CPU time per request
+# (steadier than requests per second when other work shares the machine). Needs wrk and curl;
+# not part of CI, as the figures depend on the machine and its load.
 #
 # Settings (environment): E2E_RUNS (3), E2E_DURATION seconds per run (10), E2E_WARMUP seconds
 # (2), E2E_CONNECTIONS (32). Every server is pinned to CPU 0 and wrk to CPU 1 when the machine
@@ -52,7 +53,7 @@ trap cleanup EXIT
 # Starts a server on a free port (PORT=0), waits for its `listening on` line and records its
 # base URL under the row's name. CORS_* variables are removed so that the demo server uses its
 # development policy, whatever the caller's environment holds.
-declare -A url
+declare -A url pid
 start() {
     local row="$1" log="$work/server${#pids[@]}"
     shift
@@ -60,6 +61,7 @@ start() {
     while IFS= read -r name; do clean+=(-u "$name"); done < <(compgen -e | grep '^CORS_' || true)
     "${clean[@]}" PORT=0 "${server_cpu[@]}" "$@" >"$log.out" 2>"$log.err" &
     pids+=("$!")
+    pid["$row"]="$!"
     for _ in $(seq 100); do
         url["$row"]="$(grep -o 'listening on http://[0-9.:]*' "$log.out" 2>/dev/null | cut -d' ' -f3 || true)"
         [ -n "${url["$row"]}" ] && return
@@ -109,32 +111,42 @@ for server in "${servers[@]:1}"; do
     done
 done
 
-# Requests per second of one wrk run; any non-2xx response or socket error fails the script.
+# CPU time the server process has used, in clock ticks (user + system, all threads).
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# One wrk run: prints the requests per second and the server's CPU time per request in
+# microseconds. Any non-2xx response or socket error fails the script.
 load() {
-    local seconds="$1" base="$2" request="$3" report
-    report="$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -s "${script["$request"]}" "$base/")"
+    local seconds="$1" server="$2" request="$3" before report requests
+    before="$(ticks "${pid["$server"]}")"
+    report="$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -s "${script["$request"]}" "${url["$server"]}/")"
     if grep -q -e 'Non-2xx' -e 'Socket errors' <<<"$report"; then
-        echo "wrk reported errors for the $request against $base:" >&2
+        echo "wrk reported errors for the $request against the $server server:" >&2
         echo "$report" >&2
         exit 1
     fi
-    grep '^Requests/sec:' <<<"$report" | awk '{print $2}'
+    requests="$(grep -o '[0-9]* requests in' <<<"$report" | cut -d' ' -f1)"
+    awk -v rps="$(grep '^Requests/sec:' <<<"$report" | awk '{ print $2 }')" \
+        -v ticks="$(($(ticks "${pid["$server"]}") - before))" -v hz="$(getconf CLK_TCK)" \
+        -v n="$requests" 'BEGIN { printf "%s %.2f\n", rps, ticks / hz * 1e6 / n }'
 }
 
 # Runs are interleaved (every server for one request, then the next request, then the next
 # run), so that a slow moment of the machine falls on all servers alike rather than on one.
-declare -A rates
+declare -A rates cpus
 for server in "${servers[@]}"; do
     for request in "${requests[@]}"; do
-        load "$warmup" "${url["$server"]}" "$request" >/dev/null
+        load "$warmup" "$server" "$request" >/dev/null
     done
 done
 for run in $(seq "$runs"); do
     for request in "${requests[@]}"; do
         for server in "${servers[@]}"; do
-            rate="$(load "$duration" "${url["$server"]}" "$request")"
+            result="$(load "$duration" "$server" "$request")"
+            read -r rate cpu <<<"$result"
             rates["$server|$request"]+="$rate "
-            echo "run $run/$runs: $request, $server: $rate req/s" >&2
+            cpus["$server|$request"]+="$cpu "
+            echo "run $run/$runs: $request, $server: $rate requests/s, $cpu µs of server CPU each" >&2
         done
     done
 done
@@ -143,13 +155,15 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR 
 
 echo "nproc $(nproc), $(rustc --version); wrk, $connections connections, $runs runs of ${duration}s (median), $pinning"
 echo
-echo "| request | server | requests/s | vs no CORS layer |"
-echo "|---|---|---:|---:|"
+echo "| request | server | requests/s | vs no CORS layer | server CPU per request | vs no CORS layer |"
+echo "|---|---|---:|---:|---:|---:|"
 for request in "${requests[@]}"; do
-    base="$(median <<<"${rates["no CORS layer|$request"]}")"
+    base_rate="$(median <<<"${rates["no CORS layer|$request"]}")"
+    base_cpu="$(median <<<"${cpus["no CORS layer|$request"]}")"
     for server in "${servers[@]}"; do
-        value="$(median <<<"${rates["$server|$request"]}")"
-        awk -v r="$request" -v s="$server" -v v="$value" -v b="$base" \
-            'BEGIN { printf "| %s | %s | %.0f | %.2fx |\n", r, s, v, v / b }'
+        awk -v r="$request" -v s="$server" \
+            -v rate="$(median <<<"${rates["$server|$request"]}")" -v base_rate="$base_rate" \
+            -v cpu="$(median <<<"${cpus["$server|$request"]}")" -v base_cpu="$base_cpu" \
+            'BEGIN { printf "| %s | %s | %.0f | %.2fx | %.2f µs | %.2fx |\n", r, s, rate, rate / base_rate, cpu, cpu / base_cpu }'
     done
 done
