@@ -37,7 +37,7 @@ const USAGE: &str = "usage: e2e_server none|tower-cors|tower-http";
 #[tokio::main]
 async fn main() {
     let variant = std::env::args().nth(1).unwrap_or_default();
-    let app = match variant.as_str() {
+    let router = match variant.as_str() {
         "none" => app(Identity::new()),
         "tower-cors" => app(tower_cors_layer()),
         "tower-http" => app(tower_http_layer()),
@@ -64,7 +64,7 @@ async fn main() {
         });
     let address = listener.local_addr().unwrap_or(address);
     println!("listening on http://{address} ({variant})");
-    if let Err(error) = axum::serve(listener, app).await {
+    if let Err(error) = axum::serve(listener, router).await {
         eprintln!("server error: {error}");
         std::process::exit(1);
     }
@@ -139,10 +139,7 @@ fn tower_http_layer() -> th::CorsLayer {
             Method::DELETE,
         ])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .expose_headers([
-            HeaderName::from_static("x-request-id"),
-            header::RETRY_AFTER,
-        ])
+        .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 
