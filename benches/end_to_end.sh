@@ -8,7 +8,7 @@
 # (steadier than requests per second when other work shares the machine). Needs wrk and curl;
 # not part of CI, as the figures depend on the machine and its load.
 #
-# Settings (environment): E2E_RUNS (3), E2E_DURATION seconds per run (10), E2E_WARMUP seconds
+# Settings (environment): E2E_RUNS (5), E2E_DURATION seconds per run (6), E2E_WARMUP seconds
 # (2), E2E_CONNECTIONS (32). Every server is pinned to CPU 0 and wrk to CPU 1 when the machine
 # has two or more, so that the load generator does not take the server's core (the servers'
 # tokio runtimes then see one CPU and start one worker each).
@@ -18,8 +18,8 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl" >&2; exit 1; }
 
-runs="${E2E_RUNS:-3}"
-duration="${E2E_DURATION:-10}"
+runs="${E2E_RUNS:-5}"
+duration="${E2E_DURATION:-6}"
 warmup="${E2E_WARMUP:-2}"
 connections="${E2E_CONNECTIONS:-32}"
 origin="http://localhost:5173"
