@@ -49,6 +49,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Starts a server on a free port (PORT=0), waits for its `listening on` line and records its
 # base URL under the row's name. CORS_* variables are removed so that the demo server uses its
