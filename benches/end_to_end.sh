@@ -3,23 +3,24 @@
 # benches/e2e_server.rs with no CORS layer, with tower-cors and with tower-http's CorsLayer (the
 # same route and middleware otherwise), and the demo server itself (examples/server.rs, which
 # also has its other routes, logging and a reloadable layer), loaded by wrk. Usage:
-# bash benches/end_to_end.sh. Prints a markdown table, medians of the runs, each beside its ratio
-# to the server without a layer: requests per second, and the server's CPU time per request
-# (steadier than requests per second when other work shares the machine). Needs wrk and curl;
+# bash benches/end_to_end.sh. Prints a markdown table of medians over the runs: requests per
+# second, and the server's CPU time per request (steadier when other work shares the machine),
+# each beside its ratio to the server without a layer, taken run by run. Needs wrk and curl;
 # not part of CI, as the figures depend on the machine and its load.
 #
-# Settings (environment): E2E_RUNS (5), E2E_DURATION seconds per run (6), E2E_WARMUP seconds
-# (2), E2E_CONNECTIONS (32). Every server is pinned to CPU 0 and wrk to CPU 1 when the machine
-# has two or more, so that the load generator does not take the server's core (the servers'
-# tokio runtimes then see one CPU and start one worker each).
+# Settings (environment): E2E_RUNS (10), E2E_DURATION seconds per run (3), E2E_WARMUP seconds
+# (2), E2E_CONNECTIONS (32). Many short runs rather than a few long ones, so that each server's
+# run lies seconds from the bare server's it is compared with. Every server is pinned to CPU 0
+# and wrk to CPU 1 when the machine has two or more, so that the load generator does not take
+# the server's core (the servers' tokio runtimes then see one CPU and start one worker each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl" >&2; exit 1; }
 
-runs="${E2E_RUNS:-5}"
-duration="${E2E_DURATION:-6}"
+runs="${E2E_RUNS:-10}"
+duration="${E2E_DURATION:-3}"
 warmup="${E2E_WARMUP:-2}"
 connections="${E2E_CONNECTIONS:-32}"
 origin="http://localhost:5173"
@@ -153,18 +154,21 @@ for run in $(seq "$runs"); do
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# The median of the run-by-run ratios of two lists of figures: each run's figure is divided by
+# the one taken beside it, seconds apart, which cancels most of the machine's drift.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) print x[i] / y[i] }' | median; }
 
-echo "nproc $(nproc), $(rustc --version); wrk, $connections connections, $runs runs of ${duration}s (median), $pinning"
+echo "nproc $(nproc), $(rustc --version); wrk, $connections connections, $runs runs of ${duration}s (medians; ratios are medians of each run's ratio), $pinning"
 echo
 echo "| request | server | requests/s | vs no CORS layer | server CPU per request | vs no CORS layer |"
 echo "|---|---|---:|---:|---:|---:|"
 for request in "${requests[@]}"; do
-    base_rate="$(median <<<"${rates["no CORS layer|$request"]}")"
-    base_cpu="$(median <<<"${cpus["no CORS layer|$request"]}")"
     for server in "${servers[@]}"; do
+        key="$server|$request"
+        base="no CORS layer|$request"
         awk -v r="$request" -v s="$server" \
-            -v rate="$(median <<<"${rates["$server|$request"]}")" -v base_rate="$base_rate" \
-            -v cpu="$(median <<<"${cpus["$server|$request"]}")" -v base_cpu="$base_cpu" \
-            'BEGIN { printf "| %s | %s | %.0f | %.2fx | %.2f µs | %.2fx |\n", r, s, rate, rate / base_rate, cpu, cpu / base_cpu }'
+            -v rate="$(median <<<"${rates["$key"]}")" -v rate_ratio="$(ratio "${rates["$key"]}" "${rates["$base"]}")" \
+            -v cpu="$(median <<<"${cpus["$key"]}")" -v cpu_ratio="$(ratio "${cpus["$key"]}" "${cpus["$base"]}")" \
+            'BEGIN { printf "| %s | %s | %.0f | %.2fx | %.2f µs | %.2fx |\n", r, s, rate, rate_ratio, cpu, cpu_ratio }'
     done
 done
