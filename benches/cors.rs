@@ -3,6 +3,8 @@
 //! The deterministic counts are in `benches/measure.rs`. The `async origin predicate` group
 //! times origins decided by an asynchronous predicate, in both crates: a future that is ready at
 //! once, and a 1 ms lookup.
+//! Requests per second through a real server on loopback, with and without the layer:
+//! `bash benches/end_to_end.sh`.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
 
