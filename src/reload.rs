@@ -19,15 +19,40 @@ pub(crate) enum SharedPolicy {
     Reloadable(Arc<ArcSwap<Policy>>),
 }
 
+/// The policy a request sees, read once from a reloadable slot, so that a reload in the middle
+/// of a request cannot mix two policies in one response.
+pub(crate) enum Current<'a> {
+    Fixed(&'a Arc<Policy>),
+    Loaded(arc_swap::Guard<Arc<Policy>>),
+}
+
+impl std::ops::Deref for Current<'_> {
+    type Target = Arc<Policy>;
+
+    #[inline]
+    fn deref(&self) -> &Arc<Policy> {
+        match self {
+            Current::Fixed(policy) => policy,
+            Current::Loaded(guard) => guard,
+        }
+    }
+}
+
 impl SharedPolicy {
-    /// Runs `f` with the policy a request should see. A reloadable slot is read once, so a
-    /// reload in the middle of a request cannot mix two policies in one response.
+    /// The policy a request should see. A guard rather than a closure, so that the request
+    /// is not moved into one on its way to the inner service.
+    #[inline]
+    pub(crate) fn current(&self) -> Current<'_> {
+        match self {
+            Self::Fixed(policy) => Current::Fixed(policy),
+            Self::Reloadable(slot) => Current::Loaded(slot.load()),
+        }
+    }
+
+    /// Runs `f` with the policy a request should see (see [`current`](Self::current)).
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&Arc<Policy>) -> R) -> R {
-        match self {
-            Self::Fixed(policy) => f(policy),
-            Self::Reloadable(slot) => f(&slot.load()),
-        }
+        f(&self.current())
     }
 
     /// The slot, created from the fixed policy the first time.

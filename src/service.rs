@@ -69,9 +69,8 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let (inner, predicates) = (&mut self.inner, &self.predicates);
-        self.policy
-            .with(|policy| respond(inner, policy, predicates, request))
+        let policy = self.policy.current();
+        respond(&mut self.inner, &policy, &self.predicates, request)
     }
 }
 
