@@ -547,11 +547,19 @@ impl Policy {
                 return refused(reason, grant);
             }
         }
+        // A refusal past the method grants it with the configured list, which `allow_method`
+        // leaves out when the allowed answer's block holds it.
+        let granting_methods = |mut grant: Grant| {
+            if grant.allow_methods.is_none() {
+                grant.allow_methods = self.methods_list.clone();
+            }
+            grant
+        };
         match self.allow_request_headers(request) {
             Ok(allow_headers) => grant.allow_headers = allow_headers,
             Err(reason) => {
                 grant.allow_headers = self.headers_allowed_despite(request, &reason);
-                return refused(reason, grant);
+                return refused(reason, granting_methods(grant));
             }
         }
         // A lookup would hash the 38-byte name on every preflight; walking the request's
@@ -564,7 +572,10 @@ impl Policy {
                 .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v.as_bytes() == b"true");
         if private_network && !self.private_network {
-            return refused(RefusalReason::PrivateNetworkNotAllowed, grant);
+            return refused(
+                RefusalReason::PrivateNetworkNotAllowed,
+                granting_methods(grant),
+            );
         }
         PreflightAnswer::Allowed {
             grant,
@@ -574,7 +585,8 @@ impl Policy {
 
     /// `Access-Control-Allow-Methods` for an allowed method: the configured list, so one
     /// answer covers every method the policy allows (browsers cache it per URL); the method
-    /// itself when nothing is listed or when credentials make `*` literal. Safelisted methods
+    /// itself when nothing is listed or when credentials make `*` literal. `None` stands for
+    /// the configured list when the prepared answer already holds it. Safelisted methods
     /// always pass (Fetch, "CORS-preflight fetch"), compared byte for byte.
     fn allow_method(&self, method: &HeaderValue) -> Result<Option<HeaderValue>, RefusalReason> {
         let bytes = method.as_bytes();
@@ -590,7 +602,12 @@ impl Policy {
         if self.methods.any && self.credentials {
             return Ok(Some(method.clone()));
         }
-        Ok(self.methods_list.clone().or_else(|| Some(method.clone())))
+        if self.preflight_headers.methods_fixed {
+            // The configured list, which the allowed answer's block already holds: `None`
+            // spares a clone that the answer would drop (see `decide_preflight_for`).
+            return Ok(None);
+        }
+        Ok(Some(method.clone()))
     }
 
     /// `Access-Control-Allow-Headers` when every requested name is allowed. The names are read
