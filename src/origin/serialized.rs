@@ -27,13 +27,21 @@ impl<'a> SerializedOrigin<'a> {
         }
         // ASCII, so one conversion serves every part; `get` keeps slicing panic-free.
         let text = std::str::from_utf8(value).ok()?;
-        let scheme_len = value
-            .iter()
-            .position(|&b| !is_scheme_byte(b))
-            .unwrap_or(value.len());
-        if scheme_len == 0 || scheme_len > 64 || !value[0].is_ascii_lowercase() {
-            return None;
-        }
+        // Nearly every origin is https or http: known schemes skip the scan for the scheme's end.
+        let scheme_len = if value.starts_with(b"https://") {
+            5
+        } else if value.starts_with(b"http://") {
+            4
+        } else {
+            let len = value
+                .iter()
+                .position(|&b| !is_scheme_byte(b))
+                .unwrap_or(value.len());
+            if len == 0 || len > 64 || !value[0].is_ascii_lowercase() {
+                return None;
+            }
+            len
+        };
         let scheme = text.get(..scheme_len)?;
         let rest = text.get(scheme_len..)?.strip_prefix("://")?;
         let bytes = rest.as_bytes();
