@@ -13,7 +13,6 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +31,9 @@ use tower_http::request_id::{
     SetRequestIdLayer,
 };
 
+#[path = "../examples/support/mod.rs"]
+mod support;
+
 const USAGE: &str = "usage: e2e_server none|tower-cors|tower-http";
 
 #[tokio::main]
@@ -47,22 +49,7 @@ async fn main() {
         }
     };
 
-    let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
-        Err(_) => 0,
-        Ok(Ok(port)) => port,
-        Ok(Err(_)) => {
-            eprintln!("PORT must be a port number from 0 to 65535");
-            std::process::exit(2);
-        }
-    };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .unwrap_or_else(|error| {
-            eprintln!("cannot listen on {address}: {error}");
-            std::process::exit(1);
-        });
-    let address = listener.local_addr().unwrap_or(address);
+    let (listener, address) = support::listen(0).await;
     println!("listening on http://{address} ({variant})");
     if let Err(error) = axum::serve(listener, router).await {
         eprintln!("server error: {error}");
@@ -94,23 +81,11 @@ where
         )
 }
 
-/// The demo server's development policy (`examples/server.rs`).
+/// The demo server's development policy.
 fn tower_cors_layer() -> tower_cors::CorsLayer {
-    tower_cors::CorsLayer::builder()
-        .allow_origins(["http://localhost:*", "http://127.0.0.1:*"])
-        .allow_credentials(true)
-        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allow_headers(["content-type", "authorization"])
-        .expose_headers(["x-request-id", "retry-after"])
-        .max_age(Duration::from_secs(600))
-        .debug(true)
-        .build()
-        .unwrap_or_else(|errors| {
-            for error in &errors {
-                eprintln!("{error}");
-            }
-            std::process::exit(1);
-        })
+    support::layer_or_exit(tower_cors::CorsLayer::try_from(
+        support::development_policy(),
+    ))
 }
 
 /// The same policy for tower-http, whose origin list has no port patterns: a predicate

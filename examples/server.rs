@@ -18,7 +18,6 @@ mod support;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -80,7 +79,7 @@ fn load_policy() -> Result<CorsLayer, tower_cors::ConfigErrors> {
         }
         return Ok(layer);
     }
-    let config = development_policy();
+    let config = support::development_policy();
     println!(
         "no CORS_* variable is set: using the development policy for local frontends:\n{config}"
     );
@@ -118,21 +117,6 @@ async fn reload_on_hangup(
             }
         }
     }
-}
-
-/// Local frontends on any port, with credentials (loopback origins may use plain http).
-fn development_policy() -> CorsConfig {
-    CorsLayer::builder()
-        .allow_origins(["http://localhost:*", "http://127.0.0.1:*"])
-        .allow_credentials(true)
-        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allow_headers(["content-type", "authorization"])
-        .expose_headers(["x-request-id", "retry-after"])
-        .max_age(Duration::from_secs(600))
-        // Development: refused preflights say which allowed origin was nearly matched, and how.
-        .debug(true)
-        .config()
-        .clone()
 }
 
 /// Every route, with the CORS layer outermost.

@@ -1,12 +1,15 @@
-//! What the example servers share at start-up: logging to stderr, refusing an invalid CORS
-//! configuration with every problem before listening, and listening on `127.0.0.1:$PORT`.
+//! What the example servers share at start-up: logging to stderr, the demo server's development
+//! policy, refusing an invalid CORS configuration with every problem before listening, and
+//! listening on `127.0.0.1:$PORT`. The end-to-end benchmark's server includes it too, so that it
+//! serves the demo's policy.
 
 #![allow(clippy::print_stderr, dead_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tower_cors::{ConfigErrors, CorsLayer};
+use tower_cors::{ConfigErrors, CorsConfig, CorsLayer};
 
 /// Logs to stderr (the layer logs every refusal, with its hint, at `debug`), honouring
 /// `RUST_LOG`.
@@ -19,6 +22,22 @@ pub(crate) fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+}
+
+/// The demo server's policy when no `CORS_*` variable is set: local frontends on any port, with
+/// credentials (loopback origins may use plain http).
+pub(crate) fn development_policy() -> CorsConfig {
+    CorsLayer::builder()
+        .allow_origins(["http://localhost:*", "http://127.0.0.1:*"])
+        .allow_credentials(true)
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allow_headers(["content-type", "authorization"])
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(Duration::from_secs(600))
+        // Development: refused preflights say which allowed origin was nearly matched, and how.
+        .debug(true)
+        .config()
+        .clone()
 }
 
 /// The layer, or every problem on stderr, one per line, and exit status 1.
