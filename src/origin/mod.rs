@@ -28,16 +28,56 @@ use crate::bytes_eq::same_bytes;
 /// Up to this many exact origins are compared one by one rather than hashed.
 const FEW_EXACT: usize = 8;
 
+/// The exact origins, each stored as the value echoed in `Access-Control-Allow-Origin`, which
+/// is byte-equal to the request's and saves copying it. While there are few, comparing a
+/// handful of lengths, and the bytes of the one that fits, costs less than hashing the origin.
+#[derive(Debug)]
+enum ExactOrigins {
+    Few(Vec<HeaderValue>),
+    Many(HashMap<Box<[u8]>, HeaderValue, BuildFastHasher>),
+}
+
+impl Default for ExactOrigins {
+    fn default() -> Self {
+        Self::Few(Vec::new())
+    }
+}
+
+impl ExactOrigins {
+    fn add(&mut self, value: HeaderValue) {
+        match self {
+            Self::Few(few) if few.contains(&value) => {}
+            Self::Few(few) if few.len() < FEW_EXACT => few.push(value),
+            Self::Few(few) => {
+                let mut many: HashMap<_, _, _> = few
+                    .drain(..)
+                    .map(|listed| (listed.as_bytes().into(), listed))
+                    .collect();
+                many.insert(value.as_bytes().into(), value);
+                *self = Self::Many(many);
+            }
+            Self::Many(many) => {
+                many.insert(value.as_bytes().into(), value);
+            }
+        }
+    }
+
+    #[inline]
+    fn find(&self, origin: &[u8]) -> Option<&HeaderValue> {
+        match self {
+            Self::Few(few) => few
+                .iter()
+                .find(|value| same_bytes(value.as_bytes(), origin)),
+            Self::Many(many) => many.get(origin),
+        }
+    }
+}
+
 /// The origins a policy allows.
 #[derive(Debug, Default)]
 pub(crate) struct OriginMatcher {
     any: bool,
-    /// Canonical origin bytes to the value echoed in `Access-Control-Allow-Origin`, which is
-    /// byte-equal to the request's and saves copying it.
-    exact: HashMap<Box<[u8]>, HeaderValue, BuildFastHasher>,
-    /// The same entries while there are few: comparing a handful of lengths, and the bytes of
-    /// the one that fits, costs less than hashing the origin.
-    few_exact: Option<Vec<HeaderValue>>,
+    exact: ExactOrigins,
     /// The longest exact origin, the most any origin can be when nothing else can match;
     /// longer values are refused before they are hashed.
     longest_exact: usize,
@@ -90,16 +130,7 @@ impl OriginMatcher {
     pub(crate) fn add_exact(&mut self, origin: &str) {
         if let Ok(value) = HeaderValue::from_str(origin) {
             self.longest_exact = self.longest_exact.max(origin.len());
-            let new = self
-                .exact
-                .insert(origin.as_bytes().into(), value.clone())
-                .is_none();
-            // The table only grows: once past the few, the entries are hashed for good.
-            if new && self.exact.len() > FEW_EXACT {
-                self.few_exact = None;
-            } else if new {
-                self.few_exact.get_or_insert_with(Vec::new).push(value);
-            }
+            self.exact.add(value);
         }
     }
 
@@ -145,13 +176,7 @@ impl OriginMatcher {
         if origin.len() > self.longest() {
             return OriginMatch::None;
         }
-        let listed = match &self.few_exact {
-            Some(few) => few
-                .iter()
-                .find(|value| same_bytes(value.as_bytes(), origin.as_bytes())),
-            None => self.exact.get(origin.as_bytes()),
-        };
-        if let Some(value) = listed {
+        if let Some(value) = self.exact.find(origin.as_bytes()) {
             return OriginMatch::Listed(value);
         }
         // Most origins no regex allows lack the literals every match has: they are refused
