@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::config::CorsConfig;
 use crate::edit_distance::edit_distance_within;
+use crate::origin::any_suffix_at_depths;
 use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
 use crate::origin::hash::BuildFastHasher;
 use crate::origin::serialized::SerializedOrigin;
@@ -103,19 +104,10 @@ impl HintIndex {
         }
         if !self.by_domain.is_empty() && !host.starts_with('[') {
             add(&self.by_domain, host);
-            let deepest = self.domain_labels.last().copied().unwrap_or(0);
-            let mut labels = 0;
-            for (i, byte) in host.bytes().enumerate().rev() {
-                if labels >= deepest {
-                    break;
-                }
-                if byte == b'.' {
-                    labels += 1;
-                    if self.domain_labels.contains(&labels) {
-                        add(&self.by_domain, &host[i + 1..]);
-                    }
-                }
-            }
+            any_suffix_at_depths(host, &self.domain_labels, |domain| {
+                add(&self.by_domain, domain);
+                false
+            });
         }
         found.sort_unstable();
         found.dedup();

@@ -287,24 +287,36 @@ impl SchemePatterns {
                 return true;
             }
         }
-        let deepest = self.any_depth_labels.last().copied().unwrap_or(0);
-        let mut labels = 0;
-        for (i, byte) in host.bytes().enumerate().rev() {
-            if labels >= deepest {
-                break;
-            }
-            if byte == b'.' {
-                // `host[i + 1..]` has `labels` labels, and at least one more stands before it.
-                labels += 1;
-                if self.any_depth_labels.contains(&labels)
-                    && wildcard_allows(&self.any_depth, &host[i + 1..])
-                {
-                    return true;
-                }
+        any_suffix_at_depths(host, &self.any_depth_labels, |domain| {
+            wildcard_allows(&self.any_depth, domain)
+        })
+    }
+}
+
+/// Whether `found` holds for a suffix of `host` that is `depths` labels long (`depths` sorted,
+/// ascending), asking shortest first, each suffix with at least one label standing before it:
+/// the domains an any-depth wildcard of that depth would have to name. Walks the host from its
+/// end once, no further than the deepest depth, and stops at the first `true`.
+pub(crate) fn any_suffix_at_depths(
+    host: &str,
+    depths: &[usize],
+    mut found: impl FnMut(&str) -> bool,
+) -> bool {
+    let deepest = depths.last().copied().unwrap_or(0);
+    let mut labels = 0;
+    for (i, byte) in host.bytes().enumerate().rev() {
+        if labels >= deepest {
+            break;
+        }
+        if byte == b'.' {
+            // `host[i + 1..]` has `labels` labels, and at least one more stands before it.
+            labels += 1;
+            if depths.contains(&labels) && found(&host[i + 1..]) {
+                return true;
             }
         }
-        false
     }
+    false
 }
 
 /// `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and `[::1]`: hosts no network attacker
