@@ -297,6 +297,7 @@ impl SchemePatterns {
 /// ascending), asking shortest first, each suffix with at least one label standing before it:
 /// the domains an any-depth wildcard of that depth would have to name. Walks the host from its
 /// end once, no further than the deepest depth, and stops at the first `true`.
+#[inline]
 pub(crate) fn any_suffix_at_depths(
     host: &str,
     depths: &[usize],
