@@ -16,11 +16,6 @@ use crate::warning::ConfigWarning;
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
 const MAX_AGE_LIMIT: i64 = 86_400;
 
-/// An origin that no policy means to trust, used to tell a regular expression that matches
-/// arbitrary domains from one that matches the application's own.
-#[cfg(feature = "regex")]
-const PROBE_ORIGINS: [&str; 2] = ["https://attacker.invalid", "http://attacker.invalid"];
-
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
     validate_with(config, false)
@@ -492,22 +487,7 @@ fn check_regexes(
                     ));
                 }
             }
-            let probe = PROBE_ORIGINS.iter().find(|probe| regex.is_match(probe));
-            match probe {
-                Some(probe) if config.allow_credentials => errors.push(ConfigError::new(
-                    Kind::AnyOriginWithCredentials,
-                    location,
-                    Some(pattern),
-                    format!(
-                        "it matches origins on any domain, such as {probe:?}, and credentials \
-                         are allowed"
-                    ),
-                    "anchor it to your own domain, escaping dots: \
-                     https://[a-z0-9-]+\\.example\\.com",
-                )),
-                Some(_) => {}
-                None => check_regex_findings(config, location, pattern, &regex, errors, warnings),
-            }
+            check_regex_findings(config, location, pattern, &regex, errors, warnings);
         }
         if all_compile {
             match compile_set(&config.allowed_origin_regexes) {
@@ -524,9 +504,12 @@ fn check_regexes(
     }
 }
 
-/// Refuses (with credentials) or warns about (without) the attacker-shaped origins a regex
-/// lets in; see `origin/regex_audit.rs`. Plain-http matches count only with credentials, as
-/// for exact entries; each opt-in that covers exact entries and patterns covers regexes too.
+/// Refuses or warns about what a regex lets in that its owner does not control; see
+/// `origin/regex_audit.rs`. An alternative whose host is not pinned to a domain is refused with
+/// credentials (browsers would send them to any site that registers a matching name) and with
+/// cross-origin protection (such sites could post to the server, as with `*`), and is a warning
+/// otherwise. Plain-http matches count only with credentials, as for exact entries; each opt-in
+/// that covers exact entries and patterns covers regexes too.
 #[cfg(feature = "regex")]
 fn check_regex_findings(
     config: &CorsConfig,
@@ -536,82 +519,149 @@ fn check_regex_findings(
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
 ) {
-    use crate::origin::regex_audit::{audit, Finding};
+    use crate::origin::regex_audit::{audit, Finding, UnpinnedFinding};
+    use crate::origin::regex_structure::MAX_ALTERNATIVES;
     let credentials = config.allow_credentials;
+    let protection = config.cross_origin_protection;
+    let error = |kind, problem: String, fix: String| {
+        ConfigError::new(kind, location, Some(pattern), problem, fix)
+    };
+    let warning =
+        |problem: String, fix: String| ConfigWarning::new(location, Some(pattern), problem, fix);
     for finding in audit(pattern, regex) {
-        let (kind, problem, fix, opt_in) = match &finding {
-            Finding::Insecure { .. } if !credentials => continue,
-            Finding::Insecure { origin, fix } => (
+        match finding {
+            Finding::Insecure { .. } if !credentials => {}
+            Finding::Insecure { .. } if config.dangerously_allow_insecure_origins => {
+                warnings.push(opted_in(location, pattern, "dangerously_allow_insecure_origins"));
+            }
+            Finding::Insecure {
+                alternative,
+                origin,
+                fix,
+            } => errors.push(error(
                 Kind::InsecureOriginWithCredentials,
                 format!(
-                    "it matches the plain-http origin {origin:?}; with credentials, a plain-http \
-                     origin lets anyone on the network path rewrite its page and read your \
-                     users' data"
+                    "{} the plain-http origin {origin:?}; with credentials, a plain-http origin \
+                     lets anyone on the network path rewrite its page and read your users' data",
+                    subject(alternative.as_deref(), 0, "matches")
                 ),
                 format!(
                     "match https only, such as {fix}; if you accept the risk, set \
                      dangerously_allow_insecure_origins"
                 ),
-                config
-                    .dangerously_allow_insecure_origins
-                    .then_some("dangerously_allow_insecure_origins"),
-            ),
-            Finding::PublicSuffix {
-                origin,
-                suffix,
-                fix,
-            } => (
-                Kind::PublicSuffixWildcardWithCredentials,
-                format!(
-                    "it lets in {origin:?}: {suffix:?} is a public suffix, so anyone can \
-                     register a name under it{}",
-                    if credentials {
-                        " and read your users' data with credentials"
+            )),
+            Finding::TooManyAlternatives => {
+                let problem = format!(
+                    "it has more than {MAX_ALTERNATIVES} alternatives once its groups and \
+                     optional parts are expanded, too many to check that each keeps to your own \
+                     domain"
+                );
+                let fix = "split it into several expressions, or use origin patterns such as \
+                           https://**.example.com"
+                    .to_owned();
+                if credentials || protection {
+                    errors.push(error(Kind::InvalidRegex, problem, fix));
+                } else {
+                    warnings.push(warning(problem, fix));
+                }
+            }
+            Finding::Unpinned(finding) => {
+                let UnpinnedFinding { suffix, .. } = &finding;
+                let opted_in_suffix =
+                    suffix.is_some() && config.dangerously_allow_public_suffix_wildcards;
+                let example = if finding.fix.contains(r"example\.") {
+                    " with your own domain in place of example"
+                } else {
+                    ""
+                };
+                let pin = format!(
+                    "keep every alternative to your own domain: end the host with it right after \
+                     a dot or after ://, escape each dot, and let only a port follow, such as {}{example}",
+                    finding.fix
+                );
+                if credentials && opted_in_suffix {
+                    warnings.push(opted_in(
+                        location,
+                        pattern,
+                        "dangerously_allow_public_suffix_wildcards",
+                    ));
+                } else if credentials {
+                    let kind = if suffix.is_some() {
+                        Kind::PublicSuffixWildcardWithCredentials
                     } else {
-                        " and read your responses"
-                    }
-                ),
-                format!(
-                    "match only your own names under it, such as {fix} with your domain in place \
-                     of example{}",
-                    if credentials {
+                        Kind::AnyOriginWithCredentials
+                    };
+                    let opt_in = if suffix.is_some() {
                         "; if you accept the risk, set dangerously_allow_public_suffix_wildcards"
                     } else {
                         ""
-                    }
-                ),
-                (credentials && config.dangerously_allow_public_suffix_wildcards)
-                    .then_some("dangerously_allow_public_suffix_wildcards"),
-            ),
-            Finding::Lookalike { origin, fix } => (
-                Kind::AnyOriginWithCredentials,
-                format!(
-                    "it lets in {origin:?}, a domain anyone can register{}",
-                    if credentials {
-                        ", and credentials are allowed"
-                    } else {
-                        ", to read your responses"
-                    }
-                ),
-                format!(
-                    "keep it to your own domain: escape each dot, put a dot before the domain \
-                     and end where the host ends, such as {fix}"
-                ),
-                None,
-            ),
-        };
-        if let Some(opt_in) = opt_in {
-            warnings.push(opted_in(location, pattern, opt_in));
-        } else if credentials {
-            errors.push(ConfigError::new(
-                kind,
-                location,
-                Some(pattern),
-                problem,
-                fix,
-            ));
-        } else {
-            warnings.push(ConfigWarning::new(location, Some(pattern), problem, fix));
+                    };
+                    errors.push(error(
+                        kind,
+                        unpinned_problem(&finding, "read your users' data with credentials"),
+                        format!("{pin}{opt_in}"),
+                    ));
+                }
+                if protection && !opted_in_suffix {
+                    errors.push(error(
+                        Kind::CrossOriginProtectionWithAnyOrigin,
+                        unpinned_problem(
+                            &finding,
+                            "send this server cross-origin posts and WebSocket handshakes, \
+                             which cross_origin_protection is on to refuse",
+                        ),
+                        format!("{pin}; or turn cross_origin_protection off"),
+                    ));
+                } else if !credentials {
+                    warnings.push(warning(
+                        unpinned_problem(&finding, "read your responses"),
+                        pin,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// What an unpinned alternative lets in, and what the site that registers it can then do.
+#[cfg(feature = "regex")]
+fn unpinned_problem(finding: &crate::origin::regex_audit::UnpinnedFinding, then: &str) -> String {
+    let alternative = finding.alternative.as_deref();
+    match (&finding.origin, &finding.suffix) {
+        (Some(origin), _) if finding.any_domain => format!(
+            "{} origins on any domain, such as {origin:?}, whose pages could {then}",
+            subject(alternative, finding.others, "matches")
+        ),
+        (Some(origin), Some(suffix)) => format!(
+            "{} {origin:?}: {suffix:?} is a public suffix, so anyone can register a name under \
+             it and {then}",
+            subject(alternative, finding.others, "lets in")
+        ),
+        (Some(origin), None) => format!(
+            "{} {origin:?}, {}, whose pages could {then}",
+            subject(alternative, finding.others, "lets in"),
+            if crate::origin::regex_audit::under_known_suffix(origin) {
+                "a domain anyone can register"
+            } else {
+                "a host outside your domain"
+            }
+        ),
+        (None, _) => format!(
+            "{} keep its host to a domain you own, so it lets in hosts elsewhere, whose pages \
+             could {then}",
+            subject(alternative, finding.others, "does not")
+        ),
+    }
+}
+
+/// `it VERB`, or `its alternative A (and N more like it) VERB` when the expression has several.
+#[cfg(feature = "regex")]
+fn subject(alternative: Option<&str>, others: usize, verb: &str) -> String {
+    match (alternative, others) {
+        (None, _) => format!("it {verb}"),
+        (Some(alternative), 0) => format!("its alternative {alternative} {verb}"),
+        (Some(alternative), others) => {
+            format!("its alternative {alternative} (and {others} more like it) {verb}")
         }
     }
 }

@@ -1354,22 +1354,29 @@ async fn any_origin_policy_answers_star_to_every_origin() {
     }
 }
 
-/// Class 9 through a regular expression: with credentials, a regex never allows a plain-http
-/// origin other than loopback, just as an exact entry would be refused, unless the opt-in says
-/// so.
+/// Class 9 through a regular expression: with credentials, a regex whose scheme is written as a
+/// class (`[a-z]+://`) is judged by what the class can match, so it is refused at startup like
+/// `http://`; the opt-in lets it allow plain http, and loopback is never in question.
+#[cfg(feature = "regex")]
 #[tokio::test]
 async fn regexes_never_allow_insecure_origins_with_credentials() {
-    // A scheme written as a class gets past the startup check below; the runtime guard still
-    // holds.
     let policy = builder(&[])
         .allow_origin_regexes([r"[a-z]+://app\.example\.com", r"http://localhost:[0-9]+"])
         .allow_credentials(true);
-    let guarded = build(policy.clone());
-    assert_refused(&guarded, b"http://app.example.com", "plain http").await;
-    assert_allowed(&guarded, b"https://app.example.com", "https").await;
-    assert_allowed(&guarded, b"http://localhost:5173", "loopback").await;
+    let error = refused_at_build(
+        policy.clone(),
+        ConfigErrorKind::InsecureOriginWithCredentials,
+        r"[a-z]+://app\.example\.com",
+    );
+    assert!(
+        error.problem().contains("\"http://app.example.com\""),
+        "{error}"
+    );
+    assert!(error.fix().contains(r"https://app\.example\.com"), "{error}");
     let opted_in = build(policy.dangerously_allow_insecure_origins(true));
     assert_allowed(&opted_in, b"http://app.example.com", "opt-in").await;
+    assert_allowed(&opted_in, b"https://app.example.com", "https").await;
+    assert_allowed(&opted_in, b"http://localhost:5173", "loopback").await;
 }
 
 /// Class 9 through a regular expression, at startup: with credentials, a regex that matches a
@@ -1387,12 +1394,17 @@ fn plain_http_regex_is_refused_with_credentials_at_startup() {
         (
             r"http://[a-z]+\.example\.com",
             "http://a.example.com",
-            r"https://a\.example\.com",
+            r"https://[a-z]+\.example\.com",
         ),
         (
-            r"http://192\.168\.1\.[0-9]+",
-            "http://192.168.1.1",
-            r"https://192\.168\.1\.1",
+            r"[a-z]+://app\.example\.com",
+            "http://app.example.com",
+            r"https://app\.example\.com",
+        ),
+        (
+            r"http://192\.168\.1\.7",
+            "http://192.168.1.7",
+            r"https://192\.168\.1\.7",
         ),
         (
             r"(http|https)://app\.example\.com:8080",
@@ -1594,7 +1606,7 @@ async fn regex_over_a_public_suffix_is_refused_with_credentials() {
         r"https://([a-z0-9-]+\.)*example\.co\.uk",
         r"https://.*\.example\.org",
         r"https://(www\.)?example\.(com|org)",
-        r"https://[a-z]+\.intranet",
+        r"https://[a-z]+\.corp\.intranet",
     ] {
         let policy = builder(&[]).allow_origin_regexes([regex]);
         assert_builds(policy.clone().allow_credentials(true), regex);
@@ -1706,7 +1718,7 @@ fn attack_table_refuses_every_attacker_and_passes_every_legitimate_origin() {
         AttackRow {
             class: "insecure scheme",
             origins: &["https://app.example.com"],
-            regexes: &[r"[a-z]+://shop\.example\.com"],
+            regexes: &[r"(https|wss)://shop\.example\.com"],
             credentials: true,
             attackers: &[
                 "http://app.example.com",

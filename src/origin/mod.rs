@@ -14,6 +14,8 @@ mod punycode;
 pub(crate) mod regex;
 #[cfg(feature = "regex")]
 pub(crate) mod regex_audit;
+#[cfg(feature = "regex")]
+pub(crate) mod regex_structure;
 pub(crate) mod serialized;
 
 use std::collections::HashMap;
