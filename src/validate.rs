@@ -532,7 +532,11 @@ fn check_regex_findings(
         match finding {
             Finding::Insecure { .. } if !credentials => {}
             Finding::Insecure { .. } if config.dangerously_allow_insecure_origins => {
-                warnings.push(opted_in(location, pattern, "dangerously_allow_insecure_origins"));
+                warnings.push(opted_in(
+                    location,
+                    pattern,
+                    "dangerously_allow_insecure_origins",
+                ));
             }
             Finding::Insecure {
                 alternative,

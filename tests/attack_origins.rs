@@ -1372,7 +1372,10 @@ async fn regexes_never_allow_insecure_origins_with_credentials() {
         error.problem().contains("\"http://app.example.com\""),
         "{error}"
     );
-    assert!(error.fix().contains(r"https://app\.example\.com"), "{error}");
+    assert!(
+        error.fix().contains(r"https://app\.example\.com"),
+        "{error}"
+    );
     let opted_in = build(policy.dangerously_allow_insecure_origins(true));
     assert_allowed(&opted_in, b"http://app.example.com", "opt-in").await;
     assert_allowed(&opted_in, b"https://app.example.com", "https").await;

@@ -144,7 +144,11 @@ fn insecure(alternative: &Alternative, judged: &Judged, regex: &Regex) -> Option
             ["http", "ws"].into_iter().find(|s| scheme.is_match(s))?
         }
     };
-    let secure = if insecure_scheme == "ws" { "wss" } else { "https" };
+    let secure = if insecure_scheme == "ws" {
+        "wss"
+    } else {
+        "https"
+    };
     let origin = samples(&as_hir(alternative), Fill::First)
         .into_iter()
         .filter_map(|sample| {
@@ -157,10 +161,7 @@ fn insecure(alternative: &Alternative, judged: &Judged, regex: &Regex) -> Option
     let fix = if judge_pattern(&rewritten).is_some_and(|judged| judged.is_pinned()) {
         rewritten
     } else {
-        regex::escape(&format!(
-            "{secure}{}",
-            &origin[insecure_scheme.len()..]
-        ))
+        regex::escape(&format!("{secure}{}", &origin[insecure_scheme.len()..]))
     };
     Some((origin, fix))
 }
@@ -287,10 +288,14 @@ fn example_and_fix(
         format!("{own_scheme}://{ATTACKER}.example"),
     ];
     let let_in = |origin: &String| {
-        SerializedOrigin::parse(origin.as_bytes()).is_some_and(|parsed| lets_in(parsed.host, origin))
+        SerializedOrigin::parse(origin.as_bytes())
+            .is_some_and(|parsed| lets_in(parsed.host, origin))
     };
     // Names on a domain under a listed suffix first: they are the ones anyone can register.
-    let filled: Vec<String> = samples(&hir, Fill::Attacker).into_iter().chain(generic).collect();
+    let filled: Vec<String> = samples(&hir, Fill::Attacker)
+        .into_iter()
+        .chain(generic)
+        .collect();
     let origin = filled
         .iter()
         .find(|origin| let_in(origin) && under_known_suffix(origin))
@@ -326,7 +331,10 @@ fn example_and_fix(
         Host::Unpinned(Unpinned::Port) => "",
         _ => judged.port.as_str(),
     };
-    let fix = format!(r"{scheme}://([a-z0-9-]+\.)*{}{port}", regex::escape(&domain));
+    let fix = format!(
+        r"{scheme}://([a-z0-9-]+\.)*{}{port}",
+        regex::escape(&domain)
+    );
     let fix = if judge_pattern(&fix).is_some_and(|judged| judged.is_pinned()) {
         fix
     } else {
@@ -724,7 +732,10 @@ mod tests {
     #[test]
     fn a_name_glued_in_front_of_the_domain_is_let_in_without_a_dot() {
         let finding = unpinned(r"https://.*example\.com");
-        assert_eq!(finding.origin.as_deref(), Some("https://attackerexample.com"));
+        assert_eq!(
+            finding.origin.as_deref(),
+            Some("https://attackerexample.com")
+        );
         assert_eq!(finding.suffix, None);
         assert_eq!(finding.fix, PINNED_EXAMPLE);
         assert_eq!(
@@ -776,7 +787,10 @@ mod tests {
             .collect();
         let pattern = format!(r"{}|https://[a-z0-9-]+\.com", pinned.join("|"));
         let finding = unpinned(&pattern);
-        assert_eq!(finding.alternative.as_deref(), Some(r"https://[\-0-9a-z]+\.com"));
+        assert_eq!(
+            finding.alternative.as_deref(),
+            Some(r"https://[\-0-9a-z]+\.com")
+        );
         assert_eq!(finding.others, 0);
         assert_eq!(finding.origin.as_deref(), Some("https://attacker.com"));
     }
@@ -786,7 +800,10 @@ mod tests {
         for (pattern, origin) in [
             (r"https://acme-[a-z]+\.com", "https://acme-attacker.com"),
             (r"https://[a-z]+[0-9]\.com", "https://attacker1.com"),
-            (r"https://acme-[a-z]+\.github\.io", "https://acme-attacker.github.io"),
+            (
+                r"https://acme-[a-z]+\.github\.io",
+                "https://acme-attacker.github.io",
+            ),
             (r"https://(www\.)?acme[0-9]*\.com", "https://acme1.com"),
             (r"https://example\.[a-z]+", "https://example.attacker"),
         ] {
@@ -798,7 +815,12 @@ mod tests {
 
     #[test]
     fn expressions_on_any_domain_are_found() {
-        for pattern in [r"https?://.*", r"https://.+", r"https://[^/]+", r"[a-z]+://.+"] {
+        for pattern in [
+            r"https?://.*",
+            r"https://.+",
+            r"https://[^/]+",
+            r"[a-z]+://.+",
+        ] {
             let finding = unpinned(pattern);
             assert!(finding.origin.is_some(), "{pattern}");
             assert!(is_pinned(&finding.fix), "{pattern}: {}", finding.fix);

@@ -117,9 +117,9 @@ fn expand(hir: &Hir) -> Option<Vec<Alternative>> {
     let one = |atom| Some(vec![vec![atom]]);
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
-        HirKind::Literal(literal) => one(Atom::Text(
-            String::from_utf8_lossy(&literal.0).into_owned(),
-        )),
+        HirKind::Literal(literal) => {
+            one(Atom::Text(String::from_utf8_lossy(&literal.0).into_owned()))
+        }
         HirKind::Class(class) => {
             let members = Ascii::of_class(class);
             if members.is_empty() {
@@ -260,10 +260,13 @@ impl Judged {
 
 /// Takes `alternative` apart into scheme, host and port, and judges its host.
 pub(crate) fn judge(alternative: &[Atom]) -> Judged {
-    let delimiter = alternative.iter().enumerate().find_map(|(i, atom)| match atom {
-        Atom::Text(text) => text.find("://").map(|at| (i, at)),
-        Atom::Var(_) => None,
-    });
+    let delimiter = alternative
+        .iter()
+        .enumerate()
+        .find_map(|(i, atom)| match atom {
+            Atom::Text(text) => text.find("://").map(|at| (i, at)),
+            Atom::Var(_) => None,
+        });
     let Some((index, at)) = delimiter else {
         return Judged {
             scheme: String::new(),
@@ -355,9 +358,9 @@ fn judge_host(atoms: &[Atom]) -> Host {
     }
     // What stays of the host whatever the varying parts match: the whole tail when a `.` ends
     // what comes before it, else the labels after the tail's first dot.
-    let after_dot = ends_in_dot(before).then_some(tail.as_str()).or_else(|| {
-        tail.split_once('.').map(|(_, rest)| rest)
-    });
+    let after_dot = ends_in_dot(before)
+        .then_some(tail.as_str())
+        .or_else(|| tail.split_once('.').map(|(_, rest)| rest));
     let domain = after_dot.map(|domain| domain.trim_start_matches('.'));
     match domain {
         Some(domain) if holds_registrable_domain(domain) || is_loopback(domain) => {
@@ -420,10 +423,12 @@ fn tail(hir: &Hir) -> (bool, bool) {
             }
             (all_dot, true)
         }
-        HirKind::Alternation(branches) => branches.iter().map(tail).fold(
-            (true, false),
-            |(all_dot, any_empty), (dot, empty)| (all_dot && dot, any_empty || empty),
-        ),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(tail)
+            .fold((true, false), |(all_dot, any_empty), (dot, empty)| {
+                (all_dot && dot, any_empty || empty)
+            }),
     }
 }
 
@@ -614,10 +619,7 @@ mod tests {
             r"http://[a-z]+\.localhost:[0-9]{2,5}",
         ] {
             for host in hosts(pattern) {
-                assert!(
-                    matches!(host, Host::UnderDomain(_)),
-                    "{pattern}: {host:?}"
-                );
+                assert!(matches!(host, Host::UnderDomain(_)), "{pattern}: {host:?}");
             }
         }
     }
@@ -626,7 +628,10 @@ mod tests {
     fn a_host_that_ends_in_a_public_suffix_or_a_varying_part_is_not_pinned() {
         for (pattern, why) in [
             (r"https://[a-z]+\.com", Unpinned::Tail(".com".into())),
-            (r"https://.*example\.com", Unpinned::Tail("example.com".into())),
+            (
+                r"https://.*example\.com",
+                Unpinned::Tail("example.com".into()),
+            ),
             (r"https://example\.[a-z]+", Unpinned::VariableEnd),
             (r"https://.+", Unpinned::VariableEnd),
             (r".*", Unpinned::NoScheme),
@@ -642,8 +647,14 @@ mod tests {
         for (pattern, printed) in [
             (r"https://[^/]+", r"https://[^/]+"),
             (r"https?://.*", r"https://.*"),
-            (r"https://([a-z0-9-]+\.)*x\.com", r"https://([\-0-9a-z]+\.)*x\.com"),
-            (r"https://pr-\d{1,5}\.x\.com", r"https://pr-[0-9]{1,5}\.x\.com"),
+            (
+                r"https://([a-z0-9-]+\.)*x\.com",
+                r"https://([\-0-9a-z]+\.)*x\.com",
+            ),
+            (
+                r"https://pr-\d{1,5}\.x\.com",
+                r"https://pr-[0-9]{1,5}\.x\.com",
+            ),
         ] {
             let alternatives = alternatives_of(pattern);
             let last = alternatives.last().unwrap();
