@@ -33,6 +33,8 @@ const MAX_REPEAT: u32 = 64;
 const MAX_DOTS: usize = 8;
 /// The label attacker-shaped hosts are made of.
 const ATTACKER: &str = "attacker";
+/// A top-level domain where anyone can register a name.
+const OTHER_TLD: &str = "xyz";
 /// The domain put after a host, as an attacker's own domain.
 const ANOTHER_DOMAIN: &str = "attacker.net";
 /// Class members preferred as a sample's characters, in order: what hosts are made of, with
@@ -102,8 +104,9 @@ pub(crate) fn audit(pattern: &str, regex: &Regex) -> Vec<Finding> {
         })
         .collect();
     let mut findings = Vec::new();
+    let mut schemes = SchemeCache::default();
     findings.extend(judged.iter().find_map(|(alternative, judged)| {
-        insecure(alternative, judged, regex).map(|(origin, fix)| Finding::Insecure {
+        insecure(alternative, judged, regex, &mut schemes).map(|(origin, fix)| Finding::Insecure {
             alternative: several.then(|| print(alternative)),
             origin,
             fix,
@@ -130,19 +133,36 @@ pub(crate) fn is_pinned(pattern: &str) -> bool {
         .is_some_and(|alternatives| alternatives.iter().all(|a| judge(a).is_pinned()))
 }
 
+/// The insecure scheme each scheme expression matches, so that alternatives sharing a scheme
+/// part (`[a-z]+://` before each of many hosts) compile it once.
+#[derive(Default)]
+struct SchemeCache(std::collections::HashMap<String, Option<&'static str>>);
+
+impl SchemeCache {
+    /// `http` or `ws` when the expression `scheme` matches it.
+    fn insecure(&mut self, scheme: &str) -> Option<&'static str> {
+        *self.0.entry(scheme.to_owned()).or_insert_with(|| {
+            let scheme = Regex::new(&format!("^(?:{scheme})$")).ok()?;
+            ["http", "ws"].into_iter().find(|s| scheme.is_match(s))
+        })
+    }
+}
+
 /// A plain-http (or `ws`) origin other than loopback that `alternative` matches, and the
 /// alternative restricted to https.
-fn insecure(alternative: &Alternative, judged: &Judged, regex: &Regex) -> Option<(String, String)> {
+fn insecure(
+    alternative: &Alternative,
+    judged: &Judged,
+    regex: &Regex,
+    schemes: &mut SchemeCache,
+) -> Option<(String, String)> {
     if judged.is_loopback() || judged.scheme.is_empty() {
         return None;
     }
     let insecure_scheme = match judged.literal_scheme.as_deref() {
         Some(scheme @ ("http" | "ws")) => scheme,
         Some(_) => return None,
-        None => {
-            let scheme = Regex::new(&format!("^(?:{})$", judged.scheme)).ok()?;
-            ["http", "ws"].into_iter().find(|s| scheme.is_match(s))?
-        }
+        None => schemes.insecure(&judged.scheme)?,
     };
     let secure = if insecure_scheme == "ws" {
         "wss"
@@ -291,10 +311,19 @@ fn example_and_fix(
         SerializedOrigin::parse(origin.as_bytes())
             .is_some_and(|parsed| lets_in(parsed.host, origin))
     };
+    // A sample's top-level domain swapped for another anyone can register under
+    // (`example.xyz` for `example\.[a-z]+`).
+    let other_tld = samples(&hir, Fill::First).into_iter().filter_map(|sample| {
+        let parsed = SerializedOrigin::parse(sample.as_bytes())?;
+        let (head, _) = parsed.host.rsplit_once('.')?;
+        let port = parsed.port.map(|p| format!(":{p}")).unwrap_or_default();
+        Some(format!("{}://{head}.{OTHER_TLD}{port}", parsed.scheme))
+    });
     // Names on a domain under a listed suffix first: they are the ones anyone can register.
     let filled: Vec<String> = samples(&hir, Fill::Attacker)
         .into_iter()
         .chain(generic)
+        .chain(other_tld)
         .collect();
     let origin = filled
         .iter()
@@ -805,7 +834,7 @@ mod tests {
                 "https://acme-attacker.github.io",
             ),
             (r"https://(www\.)?acme[0-9]*\.com", "https://acme1.com"),
-            (r"https://example\.[a-z]+", "https://example.attacker"),
+            (r"https://example\.[a-z]+", "https://example.xyz"),
         ] {
             assert_eq!(lets_in(pattern).as_deref(), Some(origin), "{pattern}");
             let fix = unpinned(pattern).fix;

@@ -264,10 +264,10 @@ pub(crate) fn judge(alternative: &[Atom]) -> Judged {
         .iter()
         .enumerate()
         .find_map(|(i, atom)| match atom {
-            Atom::Text(text) => text.find("://").map(|at| (i, at)),
+            Atom::Text(text) => text.find("://").map(|at| (i, text, at)),
             Atom::Var(_) => None,
         });
-    let Some((index, at)) = delimiter else {
+    let Some((index, text, at)) = delimiter else {
         return Judged {
             scheme: String::new(),
             host_and_port: String::new(),
@@ -275,9 +275,6 @@ pub(crate) fn judge(alternative: &[Atom]) -> Judged {
             host: Host::Unpinned(Unpinned::NoScheme),
             port: String::new(),
         };
-    };
-    let Atom::Text(text) = &alternative[index] else {
-        unreachable!("the delimiter was found in a text")
     };
     let mut scheme_atoms: Alternative = alternative[..index].to_vec();
     scheme_atoms.push(Atom::Text(text[..at].to_owned()));
@@ -523,7 +520,7 @@ fn print_hir(out: &mut String, hir: &Hir) {
 /// A class by its ASCII members, the way a person would write it: `.` for every character but
 /// a line feed, `[^/]` when fewer characters are left out than kept.
 fn push_class(out: &mut String, members: Ascii) {
-    const ALL_BUT_LINE_FEED: u128 = !0 & !(1 << b'\n');
+    const ALL_BUT_LINE_FEED: u128 = !(1 << b'\n');
     if members.0 == ALL_BUT_LINE_FEED || members.0 == !0 {
         out.push('.');
         return;
