@@ -1,6 +1,9 @@
 //! Configuration from the environment and from TOML: the contract's variable names and keys,
 //! errors that name their source, and one validation whichever way the policy came in.
 
+#[path = "common/logs.rs"]
+mod logs;
+
 use std::io::Write;
 
 use http::Request;
@@ -292,6 +295,47 @@ fn unknown_variables_are_warnings_suggesting_the_closest_name() {
         messages[0].starts_with("CORS_MAX_AGE: \"1h\""),
         "{messages:#?}"
     );
+}
+
+#[test]
+fn a_value_that_fails_to_parse_computes_no_warning() {
+    // Credentials with cross-origin protection off is a warning, but "yes" is not a boolean:
+    // the protection was not read, so nothing may be said of the default it was left at.
+    let captured =
+        logs::events(|| {
+            let errors = CorsLayer::from_vars(
+                "CORS_",
+                [
+                    ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                    ("CORS_ALLOW_CREDENTIALS", "true"),
+                    ("CORS_CROSS_ORIGIN_PROTECTION", "yes"),
+                    ("CORS_MAX_AGE", "9000"),
+                ],
+            )
+            .unwrap_err();
+            assert_eq!(
+            messages(&errors),
+            ["CORS_CROSS_ORIGIN_PROTECTION: \"yes\": not a boolean; write true or false (or 1 \
+              or 0)"]
+        );
+        });
+    // Nor of the values that were read: no layer is built to carry a warning.
+    assert!(captured.is_empty(), "{captured:#?}");
+
+    // The same from TOML.
+    let captured = logs::events(|| {
+        let errors = CorsLayer::from_toml_str(
+            "allowed_origins = [\"https://app.example.com\"]\nallow_credentials = true\n\
+             cross_origin_protection = \"yes\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors}");
+        assert_eq!(
+            errors.iter().next().unwrap().key(),
+            "cross_origin_protection"
+        );
+    });
+    assert!(captured.is_empty(), "{captured:#?}");
 }
 
 #[test]
