@@ -51,7 +51,8 @@ pub enum ConfigErrorKind {
     MaxAgeOutOfRange,
     /// A value of the wrong type or shape (a word where a boolean was expected, for example).
     InvalidValue,
-    /// A key that configuration does not know.
+    /// A key that configuration does not know, or an environment variable under the prefix so
+    /// close to a known one that it is taken for a typo (`CORS_MAXAGE`, `CORS_Max_Age`).
     UnknownKey,
     /// A configuration file that could not be read or parsed.
     Source,
@@ -175,21 +176,23 @@ impl ConfigError {
     }
 
     /// The configuration key the problem is about (`allowed_origins`, `max_age`, ...), whatever
-    /// the source; empty for problems with a whole source, such as an unreadable file.
+    /// the source; empty for problems with a whole source, such as an unreadable file; for an
+    /// [`UnknownKey`](ConfigErrorKind::UnknownKey), the unknown key or variable as written.
     pub fn key(&self) -> &str {
         &self.key
     }
 
-    /// A problem with a key the configuration does not know, located at that key.
-    #[cfg(feature = "toml")]
-    pub(crate) fn unknown_key(key: &str, fix: String) -> Self {
+    /// A problem with a name the configuration does not know (a key, or a variable), located at
+    /// that name, which is also its [`key`](Self::key).
+    #[cfg(any(feature = "toml", feature = "env"))]
+    pub(crate) fn unknown(name: &str, problem: &'static str, fix: String) -> Self {
         Self {
             kind: ConfigErrorKind::UnknownKey,
-            key: Cow::Owned(key.to_owned()),
+            key: Cow::Owned(name.to_owned()),
             index: None,
-            location: key.to_owned(),
+            location: name.to_owned(),
             value: None,
-            problem: Cow::Borrowed("unknown key"),
+            problem: Cow::Borrowed(problem),
             fix: Cow::Owned(fix),
         }
     }
