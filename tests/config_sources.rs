@@ -448,6 +448,64 @@ fn a_value_that_fails_to_parse_computes_no_warning() {
 }
 
 #[test]
+fn configuration_names_are_escaped_in_errors_and_warnings() {
+    // A key that would set the terminal's title, in a file whose name would clear the screen.
+    let key = "x\u{1b}]0;PWN\u{7}";
+    let path = temp_file(
+        "names-\u{1b}[2J.toml",
+        "allowed_origins = [\"https://app.example.com\"]\n\"x\\u001b]0;PWN\\u0007\" = 1\n",
+    );
+    let errors = CorsLayer::from_toml_file(&path).unwrap_err();
+    let message = messages(&errors).remove(0);
+    let shown = path.display().to_string().replace('\u{1b}', "\\u{1b}");
+    assert!(
+        message.starts_with(&format!("{shown}: x\\u{{1b}}]0;PWN\\u{{7}}: unknown key; ")),
+        "{message}"
+    );
+    // The accessors give the text as written.
+    assert_eq!(errors.iter().next().unwrap().key(), key);
+
+    // A variable's name, in the warning and in its event; the bidirectional controls too.
+    let captured = logs::events(|| {
+        let layer = CorsLayer::from_vars(
+            "CORS_",
+            [
+                ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                ("CORS_X\u{1b}[2J\u{202e}", "1"),
+            ],
+        )
+        .unwrap();
+        let warning = &layer.warnings()[0];
+        assert!(
+            warning
+                .to_string()
+                .starts_with("CORS_X\\u{1b}[2J\\u{202e}: unknown variable, ignored; "),
+            "{warning}"
+        );
+        assert_eq!(warning.location(), "CORS_X\u{1b}[2J\u{202e}");
+    });
+    assert_eq!(captured.len(), 1, "{captured:#?}");
+    assert_eq!(
+        captured[0].field("location"),
+        Some("CORS_X\\u{1b}[2J\\u{202e}")
+    );
+    let message = captured[0].field("message").unwrap();
+    assert!(!message.contains(['\u{1b}', '\u{202e}']), "{message}");
+
+    // And values, as they were already.
+    let errors = CorsLayer::from_vars(
+        "CORS_",
+        [("CORS_ALLOWED_ORIGINS", "https://app.example.com\u{2066}")],
+    )
+    .unwrap_err();
+    assert!(
+        messages(&errors)[0]
+            .starts_with("CORS_ALLOWED_ORIGINS: \"https://app.example.com\\u{2066}\": "),
+        "{errors}"
+    );
+}
+
+#[test]
 fn another_prefix_reads_its_own_variables_and_names_them_in_errors() {
     let vars = [
         ("MYAPP_CORS_ALLOWED_ORIGINS", "https://app.example.com/"),
