@@ -51,7 +51,8 @@ pub enum ConfigErrorKind {
     MaxAgeOutOfRange,
     /// A value of the wrong type or shape (a word where a boolean was expected, for example).
     InvalidValue,
-    /// A key that configuration does not know.
+    /// A key that configuration does not know, or an environment variable under the prefix so
+    /// close to a known one that it is taken for a typo (`CORS_MAXAGE`, `CORS_Max_Age`).
     UnknownKey,
     /// A configuration file that could not be read or parsed.
     Source,
@@ -130,7 +131,10 @@ pub(crate) enum Source {
 /// `allowed_origins[0]: "https://app.example.com/": an origin has no path; write "https://app.example.com"`.
 ///
 /// Its [`Debug`](fmt::Debug) is the same line, so that an error returned from `main` or shown
-/// by `unwrap` reads the same as a printed one; the parts are in the accessors.
+/// by `unwrap` reads the same as a printed one; the parts are in the accessors. Control
+/// characters in the line (from a key name, a file path, a variable name or a value) are
+/// escaped, so that printing it cannot drive the terminal; the accessors give the text as
+/// written.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConfigError {
     kind: ConfigErrorKind,
@@ -175,21 +179,23 @@ impl ConfigError {
     }
 
     /// The configuration key the problem is about (`allowed_origins`, `max_age`, ...), whatever
-    /// the source; empty for problems with a whole source, such as an unreadable file.
+    /// the source; empty for problems with a whole source, such as an unreadable file; for an
+    /// [`UnknownKey`](ConfigErrorKind::UnknownKey), the unknown key or variable as written.
     pub fn key(&self) -> &str {
         &self.key
     }
 
-    /// A problem with a key the configuration does not know, located at that key.
-    #[cfg(feature = "toml")]
-    pub(crate) fn unknown_key(key: &str, fix: String) -> Self {
+    /// A problem with a name the configuration does not know (a key, or a variable), located at
+    /// that name, which is also its [`key`](Self::key).
+    #[cfg(any(feature = "toml", feature = "env"))]
+    pub(crate) fn unknown(name: &str, problem: &'static str, fix: String) -> Self {
         Self {
             kind: ConfigErrorKind::UnknownKey,
-            key: Cow::Owned(key.to_owned()),
+            key: Cow::Owned(name.to_owned()),
             index: None,
-            location: key.to_owned(),
+            location: name.to_owned(),
             value: None,
-            problem: Cow::Borrowed("unknown key"),
+            problem: Cow::Borrowed(problem),
             fix: Cow::Owned(fix),
         }
     }
@@ -229,7 +235,9 @@ impl fmt::Display for ConfigError {
 }
 
 /// One line about a configuration value, errors and warnings alike:
-/// `location: "value": problem; fix`.
+/// `location: "value": problem; fix`. The line is escaped as a whole ([`escape_controls`]): the
+/// location holds key names, file paths and variable names as written, and the problem and fix
+/// may quote them too.
 pub(crate) fn write_problem(
     f: &mut fmt::Formatter<'_>,
     location: &str,
@@ -237,15 +245,64 @@ pub(crate) fn write_problem(
     problem: &str,
     fix: &str,
 ) -> fmt::Result {
-    f.write_str(location)?;
+    let mut line = String::from(location);
     if let Some(value) = value {
-        write!(f, ": {value:?}")?;
+        line.push_str(": ");
+        line.push_str(&quoted(value));
     }
-    write!(f, ": {problem}")?;
+    line.push_str(": ");
+    line.push_str(problem);
     if !fix.is_empty() {
-        write!(f, "; {fix}")?;
+        line.push_str("; ");
+        line.push_str(fix);
     }
-    Ok(())
+    f.write_str(&escape_controls(&line))
+}
+
+/// Whether `c` is written as an escape wherever text from a configuration (or a server, in the
+/// doctor's reports) is shown: the C0 controls, DEL and the C1 controls (U+0080 to U+009F,
+/// among them U+009B, a terminal's control sequence introducer), which can drive the terminal
+/// the text is printed on; and Unicode's bidirectional controls (the `Bidi_Control` property:
+/// the embeddings, overrides and isolates U+202A to U+202E and U+2066 to U+2069, which reorder
+/// how the rest of the line is shown, as in CVE-2021-42574, "Trojan Source"; and the marks
+/// U+061C, U+200E and U+200F).
+#[cfg_attr(not(feature = "doctor"), allow(unreachable_pub))]
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{61c}' | '\u{200e}' | '\u{200f}'
+        )
+}
+
+/// `text` with every character [`needs_escape`] names written as Rust writes it in a string
+/// literal (`\u{1b}`, `\n`, `\u{202e}`), so that it cannot drive or reorder the terminal it is
+/// printed on. Every other character, backslashes included, is kept, so escaped text can be
+/// escaped again without change.
+///
+/// The one escaping for configuration errors and warnings (their key names, file paths,
+/// variable names and values), for the doctor's reports, and for the `tower-cors` tool's output.
+#[cfg_attr(not(feature = "doctor"), allow(unreachable_pub))]
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `value` in double quotes as `{:?}` writes it (`\"` and `\\` escaped, and other characters
+/// Rust deems unprintable), with [`escape_controls`] applied after: what `Debug` escapes is not
+/// a documented guarantee, this is.
+pub(crate) fn quoted(value: &str) -> String {
+    escape_controls(&format!("{value:?}")).into_owned()
 }
 
 /// The same line as [`Display`](fmt::Display).
@@ -348,5 +405,44 @@ impl<'a> IntoIterator for &'a ConfigErrors {
 
     fn into_iter(self) -> Self::IntoIter {
         self.errors.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character that must be escaped: C0, DEL, C1, and the bidirectional controls.
+    fn escaped_characters() -> impl Iterator<Item = char> {
+        ('\0'..='\u{1f}')
+            .chain('\u{7f}'..='\u{9f}')
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{61c}', '\u{200e}', '\u{200f}'])
+    }
+
+    #[test]
+    fn every_control_and_bidirectional_control_is_escaped() {
+        for c in escaped_characters() {
+            assert!(needs_escape(c), "{c:?}");
+            let text = format!("a{c}b");
+            let escaped = escape_controls(&text);
+            assert!(!escaped.contains(c), "{c:?}: {escaped}");
+            assert_eq!(escaped, format!("a{}b", c.escape_default()));
+            assert!(!quoted(&text).contains(c), "{c:?}");
+            // Escaping is idempotent: an escape has no character left to escape.
+            assert_eq!(escape_controls(&escaped), escaped);
+        }
+        // Text without them is kept as it is, borrowed.
+        for text in [
+            "cors.toml",
+            "CORS_MAX_AGE",
+            "https://bücher.example",
+            "a\\u{1b}b",
+            "\u{200b}",
+        ] {
+            assert!(matches!(escape_controls(text), Cow::Borrowed(t) if t == text));
+        }
+        assert_eq!(quoted("a\"b\\c"), r#""a\"b\\c""#);
     }
 }

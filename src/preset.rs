@@ -117,8 +117,8 @@ impl fmt::Display for UnknownPreset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown preset {:?}; the presets are grpc-web, connect",
-            self.0
+            "unknown preset {}; the presets are grpc-web, connect",
+            crate::error::quoted(&self.0)
         )
     }
 }

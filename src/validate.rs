@@ -27,6 +27,26 @@ pub(crate) fn validate_with(
     config: &CorsConfig,
     origin_predicate: bool,
 ) -> Result<Policy, ConfigErrors> {
+    checked(config, origin_predicate, true)
+        .map(|policy| policy.expect("a valid configuration gives a policy when it is advised on"))
+}
+
+/// The problems validation finds in `config`, and nothing else: no warning is computed or
+/// logged. For a configuration read with problems, whose unreadable values were left at their
+/// defaults: a warning would speak of a default as if it had been given (`"false"` for a
+/// `cross_origin_protection` given as `"yes"`), and no layer is built to carry it.
+#[cfg(any(feature = "env", feature = "toml"))]
+pub(crate) fn errors(config: &CorsConfig) -> Option<ConfigErrors> {
+    checked(config, false, false).err()
+}
+
+/// Validation: every error, or the policy, with its warnings computed and logged; or, when
+/// `advise_and_build` is false, only the errors, and `None` for a configuration without any.
+fn checked(
+    config: &CorsConfig,
+    origin_predicate: bool,
+    advise_and_build: bool,
+) -> Result<Option<Policy>, ConfigErrors> {
     let given = config;
     let mut errors = Vec::new();
     let merged;
@@ -67,6 +87,9 @@ pub(crate) fn validate_with(
         .collect();
     if let Some(errors) = ConfigErrors::from_vec(errors) {
         return Err(errors);
+    }
+    if !advise_and_build {
+        return Ok(None);
     }
     advise(config, &mut warnings);
     let warnings: Vec<ConfigWarning> = warnings
@@ -119,7 +142,7 @@ pub(crate) fn validate_with(
         actual_headers: Default::default(),
     };
     policy.prepare_header_blocks();
-    Ok(policy)
+    Ok(Some(policy))
 }
 
 /// The configuration with its presets' lists appended. Names browsers never let scripts send

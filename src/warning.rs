@@ -2,14 +2,15 @@
 
 use std::fmt;
 
-use crate::error::{write_problem, At, Source};
+use crate::error::{escape_controls, write_problem, At, Source};
 
 /// A valid setting that is probably a mistake, found when the layer is built.
 ///
 /// Warnings never stop a layer from being built. Each is logged once at `warn` level when the
 /// policy is validated, and [`CorsLayer::warnings`](crate::CorsLayer::warnings) lists them, so
 /// that a check in CI (`tower-cors check --deny-warnings`) can refuse them. Its
-/// [`Display`](fmt::Display) is one line, like [`ConfigError`](crate::ConfigError)'s.
+/// [`Display`](fmt::Display) is one line, like [`ConfigError`](crate::ConfigError)'s, with
+/// control characters escaped alike.
 ///
 /// ```
 /// use tower_cors::CorsLayer;
@@ -52,19 +53,19 @@ impl ConfigWarning {
         }
     }
 
-    /// Restates the location for a value that came from an environment variable or a file.
     /// Logs the warning under the stable `tower_cors::config` target, with its key, location
-    /// and value as fields for filtering.
+    /// and value as fields for filtering, escaped as the message is ([`escape_controls`]).
     pub(crate) fn log(&self) {
         tracing::warn!(
             target: "tower_cors::config",
             key = self.key(),
-            location = self.location(),
-            value = self.value(),
+            location = &*escape_controls(self.location()),
+            value = self.value().map(escape_controls).as_deref(),
             "CORS policy: {self}"
         );
     }
 
+    /// Restates the location for a value that came from an environment variable or a file.
     pub(crate) fn locate(mut self, source: &Source) -> Self {
         self.location = source.locate(self.key, self.index);
         self

@@ -1,6 +1,9 @@
 //! Configuration from the environment and from TOML: the contract's variable names and keys,
 //! errors that name their source, and one validation whichever way the policy came in.
 
+#[path = "common/logs.rs"]
+mod logs;
+
 use std::io::Write;
 
 use http::Request;
@@ -237,9 +240,13 @@ fn unset_origins_fail_saying_to_set_the_variable_unless_regexes_give_origins() {
 fn unknown_variables_are_warnings_suggesting_the_closest_name() {
     let vars = [
         ("CORS_ALLOWED_ORIGINS", "https://a.example"),
-        ("CORS_ALLOWED_ORIGIN", "https://b.example"),
+        ("CORS_ALLOWED_ORIGIN_LIST", "https://b.example"),
         ("CORS_WHATEVER", "1"),
         ("CORSALLOWED_ORIGINS", "ignored: not under the prefix"),
+        (
+            "cors_whatever",
+            "ignored: another program's, in another case",
+        ),
     ];
     let layer = CorsLayer::from_vars("CORS_", vars).expect("unknown variables are not errors");
     assert_eq!(layer.config().allowed_origins, ["https://a.example"]);
@@ -247,12 +254,12 @@ fn unknown_variables_are_warnings_suggesting_the_closest_name() {
     assert_eq!(warnings.len(), 2, "{warnings:#?}");
     assert_eq!(
         warnings[0],
-        "CORS_ALLOWED_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?"
+        "CORS_ALLOWED_ORIGIN_LIST: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?"
     );
     assert!(warnings[1].starts_with(
         "CORS_WHATEVER: unknown variable, ignored; the variables are CORS_ALLOWED_ORIGINS"
     ));
-    assert_eq!(layer.warnings()[0].location(), "CORS_ALLOWED_ORIGIN");
+    assert_eq!(layer.warnings()[0].location(), "CORS_ALLOWED_ORIGIN_LIST");
 
     // Read into a configuration first, the warnings come with the layer built from it.
     let config = CorsConfig::from_vars("CORS_", vars).expect("unknown variables are not errors");
@@ -291,6 +298,210 @@ fn unknown_variables_are_warnings_suggesting_the_closest_name() {
     assert!(
         messages[0].starts_with("CORS_MAX_AGE: \"1h\""),
         "{messages:#?}"
+    );
+}
+
+/// The layer's errors for these variables beside a valid, credentialed policy.
+fn errors_beside_a_valid_policy(prefix: &str, extra: (&str, &str)) -> Vec<String> {
+    let vars = [
+        (
+            format!("{prefix}ALLOWED_ORIGINS"),
+            "https://app.example.com",
+        ),
+        (format!("{prefix}ALLOW_CREDENTIALS"), "true"),
+        (extra.0.to_owned(), extra.1),
+    ];
+    let errors = CorsLayer::from_vars(prefix, vars.clone())
+        .expect_err("a likely typo is an error, and no layer is built");
+    for error in &errors {
+        assert_eq!(error.kind(), Kind::UnknownKey, "{error}");
+        assert_eq!(error.location(), extra.0);
+        assert_eq!(error.key(), extra.0);
+    }
+    // Read into a configuration alone, too.
+    let config_errors = CorsConfig::from_vars(prefix, vars).unwrap_err();
+    assert_eq!(messages(&config_errors), messages(&errors));
+    messages(&errors)
+}
+
+#[test]
+fn a_misspelt_variable_within_two_edits_is_an_error() {
+    for (typo, meant) in [
+        (
+            "CORS_CROSS_ORIGIN_PROTECTON",
+            "CORS_CROSS_ORIGIN_PROTECTION",
+        ),
+        ("CORS_CROSS_ORIGN_PROTECTON", "CORS_CROSS_ORIGIN_PROTECTION"),
+        ("CORS_ALLOWED_ORIGIN", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_ALLOW_HEADERS", "CORS_ALLOWED_HEADERS"),
+        ("CORS_MAXAGE", "CORS_MAX_AGE"),
+        ("CORS_DEBGU", "CORS_DEBUG"),
+        ("CORS_CONFIGS", "CORS_CONFIG"),
+        // Case and one edit.
+        ("CORS_Max_Ages", "CORS_MAX_AGE"),
+    ] {
+        assert_eq!(
+            errors_beside_a_valid_policy("CORS_", (typo, "true")),
+            [format!(
+                "{typo}: unknown variable, too close to a known name to be ignored; did you \
+                 mean {meant}?"
+            )]
+        );
+    }
+    // The same under another prefix, whose names are compared after it.
+    assert_eq!(
+        errors_beside_a_valid_policy("MYAPP_CORS_", ("MYAPP_CORS_CROSS_ORIGIN_PROTECTON", "true")),
+        [
+            "MYAPP_CORS_CROSS_ORIGIN_PROTECTON: unknown variable, too close to a known name to \
+             be ignored; did you mean MYAPP_CORS_CROSS_ORIGIN_PROTECTION?"
+        ]
+    );
+
+    // Names three edits or more from every known one may be another program's: warnings.
+    for theirs in [
+        "CORS_PROXY_URL",
+        "CORS_ORIGIN",
+        "CORS_ENABLED",
+        "CORS_ALLOW_ORIGIN",
+        "CORS_CREDENTIALS",
+        "CORS_DEBUGGER",
+    ] {
+        let layer = CorsLayer::from_vars(
+            "CORS_",
+            [
+                ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                (theirs, "1"),
+            ],
+        )
+        .unwrap_or_else(|errors| panic!("{theirs}: {errors}"));
+        assert_eq!(layer.warnings().len(), 1, "{theirs}");
+        assert_eq!(layer.warnings()[0].location(), theirs);
+    }
+}
+
+#[test]
+fn a_variable_differing_only_in_case_is_an_error() {
+    for (name, meant) in [
+        (
+            "CORS_Cross_Origin_Protection",
+            "CORS_CROSS_ORIGIN_PROTECTION",
+        ),
+        (
+            "cors_cross_origin_protection",
+            "CORS_CROSS_ORIGIN_PROTECTION",
+        ),
+        ("Cors_Allowed_Origins", "CORS_ALLOWED_ORIGINS"),
+        ("CORS_config", "CORS_CONFIG"),
+    ] {
+        assert_eq!(
+            errors_beside_a_valid_policy("CORS_", (name, "true")),
+            [format!(
+                "{name}: unknown variable: names are case-sensitive; write {meant}"
+            )]
+        );
+    }
+    assert_eq!(
+        errors_beside_a_valid_policy("MyApp_Cors_", ("MYAPP_CORS_STRICT", "true")),
+        ["MYAPP_CORS_STRICT: unknown variable: names are case-sensitive; write MyApp_Cors_STRICT"]
+    );
+}
+
+#[test]
+fn a_value_that_fails_to_parse_computes_no_warning() {
+    // Credentials with cross-origin protection off is a warning, but "yes" is not a boolean:
+    // the protection was not read, so nothing may be said of the default it was left at.
+    let captured =
+        logs::events(|| {
+            let errors = CorsLayer::from_vars(
+                "CORS_",
+                [
+                    ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                    ("CORS_ALLOW_CREDENTIALS", "true"),
+                    ("CORS_CROSS_ORIGIN_PROTECTION", "yes"),
+                    ("CORS_MAX_AGE", "9000"),
+                ],
+            )
+            .unwrap_err();
+            assert_eq!(
+            messages(&errors),
+            ["CORS_CROSS_ORIGIN_PROTECTION: \"yes\": not a boolean; write true or false (or 1 \
+              or 0)"]
+        );
+        });
+    // Nor of the values that were read: no layer is built to carry a warning.
+    assert!(captured.is_empty(), "{captured:#?}");
+
+    // The same from TOML.
+    let captured = logs::events(|| {
+        let errors = CorsLayer::from_toml_str(
+            "allowed_origins = [\"https://app.example.com\"]\nallow_credentials = true\n\
+             cross_origin_protection = \"yes\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors}");
+        assert_eq!(
+            errors.iter().next().unwrap().key(),
+            "cross_origin_protection"
+        );
+    });
+    assert!(captured.is_empty(), "{captured:#?}");
+}
+
+#[test]
+fn configuration_names_are_escaped_in_errors_and_warnings() {
+    // A key that would set the terminal's title, in a file whose name would clear the screen.
+    let key = "x\u{1b}]0;PWN\u{7}";
+    let path = temp_file(
+        "names-\u{1b}[2J.toml",
+        "allowed_origins = [\"https://app.example.com\"]\n\"x\\u001b]0;PWN\\u0007\" = 1\n",
+    );
+    let errors = CorsLayer::from_toml_file(&path).unwrap_err();
+    let message = messages(&errors).remove(0);
+    let shown = path.display().to_string().replace('\u{1b}', "\\u{1b}");
+    assert!(
+        message.starts_with(&format!("{shown}: x\\u{{1b}}]0;PWN\\u{{7}}: unknown key; ")),
+        "{message}"
+    );
+    // The accessors give the text as written.
+    assert_eq!(errors.iter().next().unwrap().key(), key);
+
+    // A variable's name, in the warning and in its event; the bidirectional controls too.
+    let captured = logs::events(|| {
+        let layer = CorsLayer::from_vars(
+            "CORS_",
+            [
+                ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+                ("CORS_X\u{1b}[2J\u{202e}", "1"),
+            ],
+        )
+        .unwrap();
+        let warning = &layer.warnings()[0];
+        assert!(
+            warning
+                .to_string()
+                .starts_with("CORS_X\\u{1b}[2J\\u{202e}: unknown variable, ignored; "),
+            "{warning}"
+        );
+        assert_eq!(warning.location(), "CORS_X\u{1b}[2J\u{202e}");
+    });
+    assert_eq!(captured.len(), 1, "{captured:#?}");
+    assert_eq!(
+        captured[0].field("location"),
+        Some("CORS_X\\u{1b}[2J\\u{202e}")
+    );
+    let message = captured[0].field("message").unwrap();
+    assert!(!message.contains(['\u{1b}', '\u{202e}']), "{message}");
+
+    // And values, as they were already.
+    let errors = CorsLayer::from_vars(
+        "CORS_",
+        [("CORS_ALLOWED_ORIGINS", "https://app.example.com\u{2066}")],
+    )
+    .unwrap_err();
+    assert!(
+        messages(&errors)[0]
+            .starts_with("CORS_ALLOWED_ORIGINS: \"https://app.example.com\\u{2066}\": "),
+        "{errors}"
     );
 }
 

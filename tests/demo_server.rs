@@ -256,6 +256,7 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
         ("CORS_ALLOW_CREDENTIALS", "yes"),
         ("CORS_MAX_AGE", "100000"),
         ("CORS_ALLOWED_HEADER", "x-a"),
+        ("CORS_ORIGIN", "*"),
         ("RUST_LOG", "warn"),
     ])
     .output()
@@ -265,18 +266,22 @@ fn invalid_configuration_exits_non_zero_listing_every_problem_before_listening()
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stdout.contains("listening on"), "{stdout}");
     let problems: Vec<&str> = stderr.lines().filter(|l| l.starts_with("CORS_")).collect();
-    assert_eq!(problems.len(), 4, "{stderr}");
-    // The unknown variable is a warning, logged beside the errors, not one of them.
+    assert_eq!(problems.len(), 5, "{stderr}");
+    // An unknown variable far from every known name is a warning, logged beside the errors,
+    // not one of them.
     assert!(
         stderr.lines().any(|line| {
             line.contains(" WARN ")
-            && line.contains(
-                "CORS_ALLOWED_HEADER: unknown variable, ignored; did you mean CORS_ALLOWED_HEADERS?"
-            )
+                && line.contains(
+                    "CORS_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?",
+                )
         }),
         "{stderr}"
     );
     for expected in [
+        // One within two edits of a known name is an error.
+        "CORS_ALLOWED_HEADER: unknown variable, too close to a known name to be ignored; did you \
+         mean CORS_ALLOWED_HEADERS?",
         "CORS_ALLOW_CREDENTIALS: \"yes\": not a boolean",
         "CORS_ALLOWED_ORIGINS: \"https://app.example.com/\": an origin has no path; write \"https://app.example.com\"",
         "CORS_ALLOWED_ORIGINS: \"*\"",

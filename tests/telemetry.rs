@@ -187,15 +187,11 @@ fn an_unknown_variable_is_an_event_under_tower_cors_config_naming_the_variable()
 
     // Said also when the rest of the configuration is refused: it explains the refusal.
     let captured = events(|| {
-        CorsLayer::from_vars(
-            "CORS_",
-            [("CORS_ALLOWED_ORIGIN", "https://app.example.com")],
-        )
-        .unwrap_err();
+        CorsLayer::from_vars("CORS_", [("CORS_ORIGIN", "https://app.example.com")]).unwrap_err();
     });
     assert_documented_targets(&captured);
     assert_eq!(captured.len(), 1, "{captured:#?}");
-    assert_eq!(captured[0].field("location"), Some("CORS_ALLOWED_ORIGIN"));
+    assert_eq!(captured[0].field("location"), Some("CORS_ORIGIN"));
     assert!(captured[0]
         .field("message")
         .unwrap()

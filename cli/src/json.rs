@@ -1,10 +1,10 @@
 //! `--format json`: one JSON object per run, for CI pipelines. Its fields are documented in
 //! the README's doctor section; what a server sent is escaped as in the text (no control
-//! character, C1 included, reaches the output raw).
+//! character, C1 included, and no bidirectional control reaches the output raw).
 
 use http::HeaderMap;
 use serde_json::{json, Value};
-use tower_cors::doctor::{CheckStep, Report, StepKind, StepOutcome, Verdict};
+use tower_cors::doctor::{needs_escape, CheckStep, Report, StepKind, StepOutcome, Verdict};
 use tower_cors::CorsDecision;
 
 /// The object `check` prints.
@@ -163,13 +163,16 @@ fn headers(headers: &HeaderMap) -> Vec<[String; 2]> {
         .collect()
 }
 
-/// Compact JSON on one line, with DEL and the C1 controls (U+0080 to U+009F) escaped too:
-/// JSON escapes only C0 itself, and a terminal reads U+009B as a control sequence introducer.
+/// Compact JSON on one line, with DEL, the C1 controls (U+0080 to U+009F) and the
+/// bidirectional controls escaped too, as JSON escapes (`\u009b`): JSON escapes only C0 itself,
+/// a terminal reads U+009B as a control sequence introducer, and U+202E reverses the rest of a
+/// line. The characters are those every text output escapes
+/// ([`needs_escape`](tower_cors::doctor::needs_escape)).
 fn render(value: &Value) -> String {
     let text = value.to_string();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if ('\u{7f}'..='\u{9f}').contains(&c) {
+        if needs_escape(c) {
             out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);

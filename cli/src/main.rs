@@ -21,12 +21,13 @@
 mod json;
 mod probe;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tower_cors::doctor::{explain, Browser, PageRequest, Report, RequestError};
+use tower_cors::doctor::{escape_controls, explain, Browser, PageRequest, Report, RequestError};
 use tower_cors::{ConfigErrors, CorsLayer};
 
 /// The URL `explain` puts in the requests and the console message when `--url` is not given:
@@ -154,10 +155,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The policy from `file`, or from the environment; with a name for where it came from.
+/// The policy from `file`, or from the environment; with a name for where it came from, its
+/// control characters escaped as in the errors that name it.
 fn load(file: Option<&PathBuf>) -> (String, Result<CorsLayer, ConfigErrors>) {
     match file {
-        Some(path) => (path.display().to_string(), CorsLayer::from_toml_file(path)),
+        Some(path) => (
+            escape_controls(&path.display().to_string()).into_owned(),
+            CorsLayer::from_toml_file(path),
+        ),
         None => (
             "the CORS_* environment variables".to_owned(),
             CorsLayer::from_env(),
@@ -301,18 +306,10 @@ fn finish(format: Format, command: &str, header: Option<&str>, report: &Report) 
 }
 
 /// An error that ends the run: to stderr, and in JSON also as the run's one object. It may
-/// quote what a server sent (an HTTP client's error), so control characters are escaped.
+/// quote what a server sent (an HTTP client's error), so each line is escaped.
 fn failure(format: Format, command: &str, message: &str) -> ExitCode {
-    let message: String = message
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    let lines: Vec<Cow<'_, str>> = message.split('\n').map(escape_controls).collect();
+    let message = lines.join("\n");
     let message = message.as_str();
     eprintln!("error: {message}");
     if format == Format::Json {

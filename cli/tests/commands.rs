@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{closed_port, demo, temp_file, tower_cors, Demo, Fake, Run};
+use support::{closed_port, demo, response, temp_file, tower_cors, Demo, Fake, Run};
 
 const ORIGIN: &str = "https://app.example.com";
 
@@ -626,6 +626,123 @@ fn probe_escapes_control_characters_a_server_sends() {
         run.stdout
             .contains("< body: \\u{1b}]0;pwned\\u{7}\\u{1b}[2Jx"),
         "{run:?}"
+    );
+}
+
+/// The first character in `text` that can drive a terminal (a control character other than a
+/// line feed) or reorder what it shows (a bidirectional embedding, override or isolate
+/// control), if any.
+fn raw_control(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn probe_escapes_bidi_controls() {
+    // U+202E (right-to-left override) would show the rest of each line reversed.
+    let server = Fake::start(|_| {
+        response(
+            "500 Internal Server Error",
+            &[(
+                "access-control-allow-origin",
+                "https://evil\u{202e}moc.elpmaxe",
+            )],
+            "x\u{202e}gnp.exe\u{2066}y",
+        )
+    });
+    for format in ["text", "json"] {
+        let run = probe_run(
+            &format!("{}/", server.url),
+            &["--origin", "https://app.example.com", "--format", format],
+        );
+        assert_eq!(run.code, 1, "{run:?}");
+        assert_eq!(raw_control(&run.stdout), None, "{run:?}");
+        assert_eq!(raw_control(&run.stderr), None, "{run:?}");
+        assert!(
+            run.stdout.contains("x\\u{202e}gnp.exe\\u{2066}y")
+                || run.stdout.contains("x\\u202egnp.exe\\u2066y"),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn configuration_names_are_escaped_in_check_output() {
+    // A key that sets the terminal's title, in a file whose name clears the screen and reverses
+    // the rest of the line.
+    let path = temp_file(
+        "names-\u{1b}[2J\u{202e}.toml",
+        "allowed_origins = [\"https://app.example.com\"]\n\"x\\u001b]0;PWN\\u0007\" = 1\n",
+    );
+    let shown = path
+        .display()
+        .to_string()
+        .replace('\u{1b}', "\\u{1b}")
+        .replace('\u{202e}', "\\u{202e}");
+    let run = tower_cors(&["check", path.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(raw_control(&run.stdout), None, "{run:?}");
+    assert_eq!(raw_control(&run.stderr), None, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: {shown}: x\\u{{1b}}]0;PWN\\u{{7}}: unknown key; "
+        )),
+        "{run:?}"
+    );
+    assert_eq!(run.stdout, format!("invalid: 1 problem in {shown}\n"));
+    let json = tower_cors(&["check", path.to_str().unwrap(), "--format", "json"], &[]);
+    assert_eq!(raw_control(&json.stdout), None, "{json:?}");
+    assert_eq!(json.json()["source"], shown.as_str(), "{json:?}");
+
+    // A variable's name, and a value, without a file.
+    let run = tower_cors(
+        &["check"],
+        &[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_ALLOWED_METHODS", "GET,\u{202e}PUT"),
+            ("CORS_X\u{1b}[2J\u{2067}", "1"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(raw_control(&run.stdout), None, "{run:?}");
+    assert_eq!(raw_control(&run.stderr), None, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("CORS_ALLOWED_METHODS: \"\\u{202e}PUT\": "),
+        "{run:?}"
+    );
+    let run = tower_cors(
+        &["check"],
+        &[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_X\u{1b}[2J\u{2067}", "1"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(raw_control(&run.stderr), None, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("warning: CORS_X\\u{1b}[2J\\u{2067}: unknown variable, ignored; "),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn check_refuses_a_misspelt_variable() {
+    let run = tower_cors(
+        &["check"],
+        &[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_CROSS_ORIGIN_PROTECTON", "true"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: CORS_CROSS_ORIGIN_PROTECTON: unknown variable, too close to a known name to be \
+         ignored; did you mean CORS_CROSS_ORIGIN_PROTECTION?\n"
     );
 }
 

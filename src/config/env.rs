@@ -21,6 +21,14 @@ impl CorsConfig {
     /// an error, since a platform or another program may have set it: it is ignored, and the
     /// layer built from this configuration lists it among its
     /// [`warnings`](crate::CorsLayer::warnings), with the closest known name suggested.
+    ///
+    /// Unless it is a likely typo of a known one: a name equal to a known variable but for case
+    /// (`CORS_Max_Age`, `cors_max_age`), or within two single-character edits of one, compared
+    /// after the prefix (`CORS_MAXAGE`, `CORS_CROSS_ORIGIN_PROTECTON`), is an error of kind
+    /// [`UnknownKey`](crate::ConfigErrorKind::UnknownKey) that names the variable meant. Ignoring
+    /// it would leave that setting at its default: a misspelt
+    /// `CORS_CROSS_ORIGIN_PROTECTION=true` would run the server unprotected. The same holds
+    /// under another prefix.
     pub fn from_env() -> Result<Self, ConfigErrors> {
         Self::from_env_prefixed(DEFAULT_ENV_PREFIX)
     }
@@ -34,7 +42,8 @@ impl CorsConfig {
     /// Like [`from_env_prefixed`](Self::from_env_prefixed), reading the given (name, value) pairs
     /// instead of the process environment: for tests, and for configuration kept elsewhere.
     /// Pairs whose name lacks the prefix are ignored; unknown names under the prefix are
-    /// warnings.
+    /// warnings, or errors when they are likely typos of known ones (see
+    /// [`from_env`](Self::from_env)).
     ///
     /// ```
     /// use tower_cors::{CorsConfig, CorsLayer};
@@ -55,6 +64,18 @@ impl CorsConfig {
     ///     "CORS_ALLOWED_ORIGINS: no origin is allowed; list the origins of your frontends, such \
     ///      as \"https://app.example.com\"; to turn CORS off, leave the layer out",
     /// ]);
+    ///
+    /// let errors = CorsConfig::from_vars("CORS_", [
+    ///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+    ///     ("CORS_CROSS_ORIGIN_PROTECTON", "true"),
+    ///     ("CORS_Strict", "true"),
+    /// ]).unwrap_err();
+    /// let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    /// assert_eq!(messages, [
+    ///     "CORS_CROSS_ORIGIN_PROTECTON: unknown variable, too close to a known name to be \
+    ///      ignored; did you mean CORS_CROSS_ORIGIN_PROTECTION?",
+    ///     "CORS_Strict: unknown variable: names are case-sensitive; write CORS_STRICT",
+    /// ]);
     /// # Ok::<(), tower_cors::ConfigErrors>(())
     /// ```
     pub fn from_vars<I, K, V>(prefix: &str, vars: I) -> Result<Self, ConfigErrors>
@@ -70,7 +91,8 @@ impl CorsConfig {
 impl CorsLayer {
     /// Reads and validates the `CORS_*` environment variables, reporting reading and validation
     /// problems together. See [`CorsConfig::from_env`]. Unknown `CORS_*` variables do not stop
-    /// the layer from being built: [`warnings`](Self::warnings) lists them.
+    /// the layer from being built: [`warnings`](Self::warnings) lists them. Those that are
+    /// likely typos of known ones (`CORS_MAXAGE`, `CORS_Max_Age`) do: they are errors.
     pub fn from_env() -> Result<Self, ConfigErrors> {
         Self::from_env_prefixed(DEFAULT_ENV_PREFIX)
     }
@@ -128,8 +150,10 @@ fn load_env(prefix: &str) -> Loaded {
 }
 
 fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
+    // Names under the prefix in another case are kept too, to be refused if they spell a known
+    // variable (`cors_max_age`); otherwise they are another program's, and ignored.
     let mut vars: Vec<(String, Result<String, OsString>)> = vars
-        .filter(|(name, _)| name.starts_with(prefix) && name.len() > prefix.len())
+        .filter(|(name, _)| under_prefix(prefix, name, true))
         .collect();
     vars.sort_by(|a, b| a.0.cmp(&b.0));
     let config_var = format!("{prefix}CONFIG");
@@ -148,12 +172,21 @@ fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
         if *name == config_var {
             continue;
         }
-        let suffix = &name[prefix.len()..];
-        let Some(&(key, shape)) = KEYS
-            .iter()
-            .find(|(key, _)| suffix == key.to_ascii_uppercase())
-        else {
-            loaded.config.sources.warn(unknown_variable(prefix, name));
+        let ours = under_prefix(prefix, name, false);
+        let known = ours
+            .then(|| {
+                let suffix = &name[prefix.len()..];
+                KEYS.iter()
+                    .find(|(key, _)| suffix == key.to_ascii_uppercase())
+            })
+            .flatten();
+        let Some(&(key, shape)) = known else {
+            match misspelt(prefix, name) {
+                Some(error) => loaded.errors.push(error),
+                None if ours => loaded.config.sources.warn(unknown_variable(prefix, name)),
+                // Under the prefix in another case, and not close to a name of ours.
+                None => {}
+            }
             continue;
         };
         let value = match value {
@@ -227,8 +260,66 @@ fn parse(shape: Shape, value: &str) -> Result<Value, (&'static str, &'static str
     }
 }
 
-/// A variable under the prefix that names no key: a warning, not an error, because the prefix is
-/// not ours alone (a platform may set `CORS_ORIGIN` for its own proxy).
+/// Whether `name` is longer than `prefix` and starts with it, in any ASCII case when
+/// `any_case` says so.
+fn under_prefix(prefix: &str, name: &str, any_case: bool) -> bool {
+    name.len() > prefix.len()
+        && name.get(..prefix.len()).is_some_and(|start| {
+            start == prefix || (any_case && start.eq_ignore_ascii_case(prefix))
+        })
+}
+
+/// How many edits away from a known variable a name is taken for a misspelling of it.
+const TYPO_DISTANCE: usize = 2;
+
+/// A name under the prefix (in any case) that is not one of ours but is so close to one that it
+/// is taken for a typo of it, and refused: left to be a warning, a misspelt
+/// `CORS_CROSS_ORIGIN_PROTECTION=true` would run the server unprotected.
+///
+/// Close means equal but for ASCII case (`CORS_Max_Age`, `cors_max_age`), or within two
+/// single-character edits of it (`CORS_MAXAGE`, `CORS_CROSS_ORIGIN_PROTECTON`). Names are
+/// compared without the prefix, which they share (so a long prefix does not make every name
+/// close), and after uppercasing. The shortest names of ours (`DEBUG`, `STRICT`, `CONFIG`) are
+/// five letters or more, so two edits still leave most of a name in place, and another
+/// program's name (`CORS_PROXY_URL`, `CORS_ORIGIN`, `CORS_ENABLED`) stays a warning. A name in
+/// another case that is not close to ours is another program's, and is ignored.
+fn misspelt(prefix: &str, name: &str) -> Option<ConfigError> {
+    let suffix = name.get(prefix.len()..)?.to_ascii_uppercase();
+    let (distance, meant) = known_suffixes()
+        .filter_map(|known| {
+            crate::edit_distance::edit_distance_within(
+                suffix.as_bytes(),
+                known.as_bytes(),
+                TYPO_DISTANCE,
+            )
+            .map(|distance| (distance, known))
+        })
+        .min_by_key(|(distance, _)| *distance)?;
+    let meant = format!("{prefix}{meant}");
+    let (problem, fix) = if distance == 0 {
+        (
+            "unknown variable: names are case-sensitive",
+            format!("write {meant}"),
+        )
+    } else {
+        (
+            "unknown variable, too close to a known name to be ignored",
+            format!("did you mean {meant}?"),
+        )
+    };
+    Some(ConfigError::unknown(name, problem, fix).locate(&Source::Env(name.to_owned())))
+}
+
+/// The names of our variables without the prefix, uppercase: the keys', then `CONFIG`.
+fn known_suffixes() -> impl Iterator<Item = String> {
+    KEYS.iter()
+        .map(|(key, _)| key.to_ascii_uppercase())
+        .chain(["CONFIG".to_owned()])
+}
+
+/// A variable under the prefix that names no key and is not close to one: a warning, not an
+/// error, because the prefix is not ours alone (a platform may set `CORS_ORIGIN` for its own
+/// proxy).
 fn unknown_variable(prefix: &str, name: &str) -> ConfigWarning {
     let known: Vec<String> = KEYS
         .iter()

@@ -43,32 +43,30 @@ impl Loaded {
     /// finds in the rest of the configuration.
     pub(crate) fn into_layer(self) -> Result<CorsLayer, ConfigErrors> {
         let mut errors = self.errors;
-        let mut warned = false;
-        if !self.incomplete {
+        if errors.is_empty() {
             match CorsLayer::try_from(&self.config) {
-                Ok(layer) if errors.is_empty() => return Ok(layer),
-                Ok(_) => warned = true,
-                Err(validation) => {
-                    // A key that could not be read was left at its default; what validation
-                    // says of that default ("no origin is allowed") would only repeat it.
-                    let unread: Vec<String> = errors.iter().map(|e| e.key().to_owned()).collect();
-                    errors.extend(
-                        validation
-                            .into_iter()
-                            .filter(|error| !unread.iter().any(|key| key == error.key())),
-                    );
-                }
+                // Validation logs the reading's warnings with its own.
+                Ok(layer) => return Ok(layer),
+                Err(validation) => errors.extend(validation),
+            }
+        } else if !self.incomplete {
+            // Only the errors: a key that could not be read was left at its default, and a
+            // warning computed from the configuration would speak of that default as if it had
+            // been given (`cross_origin_protection: "false"` for a `"yes"` refused).
+            if let Some(validation) = crate::validate::errors(&self.config) {
+                // What validation says of such a default ("no origin is allowed") would only
+                // repeat the reading's error.
+                let unread: Vec<String> = errors.iter().map(|e| e.key().to_owned()).collect();
+                errors.extend(
+                    validation
+                        .into_iter()
+                        .filter(|error| !unread.iter().any(|key| key == error.key())),
+                );
             }
         }
-        // Validation logs the reading's warnings with its own when it succeeds; when it fails
-        // they are still worth seeing: `CORS_ALLOWED_ORIGIN`'s "did you mean" explains why no
-        // origin is allowed.
-        let unlogged = if warned {
-            &[][..]
-        } else {
-            self.config.sources.warnings()
-        };
-        for warning in unlogged {
+        // When no layer is built, the reading's warnings (about names, not values) are still
+        // worth seeing: `CORS_ORIGIN`'s "did you mean" explains why no origin is allowed.
+        for warning in self.config.sources.warnings() {
             warning.log();
         }
         Err(ConfigErrors::from_vec(errors).expect("a failed load has at least one error"))

@@ -16,6 +16,7 @@ mod toml;
 #[cfg(feature = "env")]
 pub use self::env::DEFAULT_ENV_PREFIX;
 pub(crate) use self::sources::Sources;
+use crate::error::quoted;
 
 /// A CORS policy as plain data: what a TOML file, environment variables or a builder say.
 ///
@@ -151,7 +152,7 @@ impl CorsConfig {
     /// a key left at a default that the file would not mention (`max_age` unset, opt-ins off).
     pub(crate) fn toml_entries(&self) -> [(&'static str, Option<String>); 17] {
         fn list(items: &[String]) -> Option<String> {
-            let quoted: Vec<String> = items.iter().map(|item| format!("{item:?}")).collect();
+            let quoted: Vec<String> = items.iter().map(|item| quoted(item)).collect();
             Some(format!("[{}]", quoted.join(", ")))
         }
         fn opt_in(set: bool) -> Option<String> {

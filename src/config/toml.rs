@@ -147,7 +147,7 @@ fn unknown_key(key: &str) -> ConfigError {
             KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
         ),
     };
-    ConfigError::unknown_key(key, fix)
+    ConfigError::unknown(key, "unknown key", fix)
 }
 
 fn expected(shape: Shape) -> &'static str {

@@ -75,3 +75,16 @@ pub use self::request::{
     is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,
     PageRequest, RequestError,
 };
+/// The escaping every report, configuration error and warning gets, for programs that print
+/// other text from a server or a configuration (a file's path): C0, DEL, C1 and the
+/// bidirectional controls, as Rust writes them in a string literal.
+///
+/// ```
+/// use tower_cors::doctor::{escape_controls, needs_escape};
+///
+/// assert_eq!(escape_controls("cors.toml"), "cors.toml");
+/// assert_eq!(escape_controls("x\u{1b}]0;title\u{7}"), "x\\u{1b}]0;title\\u{7}");
+/// assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");
+/// assert!(needs_escape('\u{9b}') && !needs_escape('é'));
+/// ```
+pub use crate::error::{escape_controls, needs_escape};

@@ -9,6 +9,7 @@ use super::browser::Browser;
 use super::judge::{Blocked, PreflightCache};
 use super::request::PageRequest;
 use crate::decision::CorsDecision;
+use crate::error::escape_controls;
 
 /// The browser's verdict on a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,26 +57,6 @@ impl Redirected {
     pub fn location(&self) -> &str {
         &self.location
     }
-}
-
-/// `text` with every control character escaped (C0, DEL and the C1 controls U+0080 to U+009F,
-/// such as U+009B, a terminal's control sequence introducer), so that what a server sent cannot
-/// drive the terminal the report is printed on. Line feeds are kept when `keep_lines` says so.
-pub(crate) fn escape_controls(text: &str, keep_lines: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && !(keep_lines && c == '\n') {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `text` on one line, every control character escaped: see [`escape_controls`].
-pub(crate) fn printable(text: &str) -> String {
-    escape_controls(text, false)
 }
 
 /// An allowed request: the response's status, what the preflight cache holds (when there was a
@@ -342,11 +323,18 @@ impl Report {
 }
 
 /// Everything a server sent, and everything derived from it (the console message, the fix),
-/// is escaped as a whole: no control character reaches the terminal, whatever line it is on.
+/// is escaped as a whole, line by line ([`escape_controls`]): no control character, and no
+/// bidirectional control, reaches the terminal, whatever line it is on.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = Text(self).to_string();
-        f.write_str(&escape_controls(&text, true))
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(&escape_controls(line))?;
+        }
+        Ok(())
     }
 }
 
@@ -453,7 +441,7 @@ impl fmt::Display for Text<'_> {
                      answers: probe it too (with --origin null when it is on another origin than \
                      this URL, since the browser then sends `Origin: null`)",
                     status_line(redirected.status),
-                    printable(&redirected.location)
+                    escape_controls(&redirected.location)
                 )?;
             }
         }
@@ -495,7 +483,7 @@ fn write_step(f: &mut fmt::Formatter<'_>, number: usize, step: &Step) -> fmt::Re
     write_key_headers(f, response.headers())?;
     if !response.status().is_success() {
         for line in body_lines(response.body()) {
-            writeln!(f, "   < body: {}", printable(&line))?;
+            writeln!(f, "   < body: {}", escape_controls(&line))?;
         }
     }
     if let Some(decision) = &step.decision {
@@ -529,7 +517,7 @@ fn write_key_headers(f: &mut fmt::Formatter<'_>, headers: &HeaderMap) -> fmt::Re
             writeln!(
                 f,
                 "   < {name}: {}",
-                printable(&String::from_utf8_lossy(value.as_bytes()))
+                escape_controls(&String::from_utf8_lossy(value.as_bytes()))
             )?;
         }
     }
