@@ -336,11 +336,13 @@ impl CorsBuilder {
     /// (method, URI, headers such as `Host`, extensions), for origins not known when the layer
     /// is built. Calling it again replaces the previous predicate.
     ///
-    /// The predicate is consulted only when the listed origins do not match, and only for an
-    /// origin shaped like the listed ones: a malformed origin, `null`, or several `Origin`
-    /// headers never reach it, and with credentials neither does a plain-http origin other than
-    /// loopback, unless [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins)
-    /// is set. Its refusal is like any other: reason `origin_not_allowed`, the same log event,
+    /// The predicate is consulted only when the listed origins do not match, and only for a
+    /// well-formed `http` or `https` origin as browsers write it: `null`, other schemes
+    /// (`file://x`, `chrome-extension://...`), several `Origin` headers and malformed values
+    /// (`https://[.]`, `https://-`, `https://999`: a host that is neither an IP address nor a
+    /// host name whose labels start and end with a letter or digit) never reach it, and with
+    /// credentials neither does a plain-http origin other than loopback, unless
+    /// [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins) is set. Its refusal is like any other: reason `origin_not_allowed`, the same log event,
     /// the same decision in the response's extensions. It survives
     /// [reloads](crate::ReloadHandle::reload), and makes an empty list of origins valid; with
     /// `*` it would never be consulted, so that is an error.

@@ -2,9 +2,10 @@
 //! say): predicates set with [`CorsBuilder::allow_origin_predicate`] and
 //! [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate).
 //!
-//! They are consulted only when the static allowlist does not match, and only for an origin
-//! shaped like the listed ones, so that a predicate cannot be tricked into allowing what the
-//! validation refuses for listed origins.
+//! They are consulted only when the static allowlist does not match, and only for a well-formed
+//! `http` or `https` origin that passes the rules listed origins pass, so that a predicate cannot
+//! be tricked into allowing what the validation refuses for listed origins, nor asked about
+//! values no browser sends.
 //!
 //! [`CorsBuilder::allow_origin_predicate`]: crate::CorsBuilder::allow_origin_predicate
 
@@ -137,14 +138,19 @@ impl OriginPredicates {
     }
 }
 
-/// Whether `origin` passes the rules every listed origin passes: a serialized origin as browsers
-/// write it (so never `null`, a `file:` origin or anything malformed), and, with credentials, a
-/// secure one (https, or http on loopback) unless insecure origins are opted into.
+/// Whether `origin` may be put to a predicate: a serialized origin as browsers write it (so never
+/// `null` or anything malformed) of scheme `http` or `https` whose host is an IP address or a
+/// valid host name, and, with credentials, a secure one (https, or http on loopback) unless
+/// insecure origins are opted into. The one gate for every caller: the service, `decide`,
+/// cross-origin protection and the doctor.
 fn may_ask(policy: &Policy, origin: &HeaderValue) -> bool {
     let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
         return false;
     };
-    let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
+    if !parsed.is_web_origin() {
+        return false;
+    }
+    let insecure = parsed.scheme == "http" && !is_loopback(parsed.host);
     !(insecure && policy.credentials && !policy.config.dangerously_allow_insecure_origins)
 }
 

@@ -148,6 +148,80 @@ async fn a_malformed_origin_or_null_never_reaches_the_predicate() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
+/// Origins no browser sends, or not of the web's schemes: each is refused by the allowlist, and a
+/// predicate that would allow anything is never asked about it, whichever way the layer decides
+/// (preflight, actual request, `decide`, cross-origin protection).
+#[tokio::test]
+async fn predicates_are_never_asked_about_malformed_origins() {
+    let asked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = Arc::clone(&asked);
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .cross_origin_protection(true)
+        .allow_origin_predicate(move |origin, _| {
+            let origin = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+            record.lock().unwrap().push(origin);
+            true
+        })
+        .build()
+        .unwrap();
+    let malformed = [
+        // Browsers serialize a file: URL's origin as `null`; other schemes are not the web's.
+        "file://x",
+        "chrome-extension://abcdefghijklmnop",
+        "ws://shop.example.net",
+        // Brackets hold an IPv6 address, and nothing else.
+        "https://[.]",
+        "https://[:]",
+        "https://[::1::]",
+        "https://[1:2:3:4:5:6:7:8:9]",
+        // A host name's labels start and end with a letter or digit (RFC 1123, section 2.1).
+        "https://-",
+        "https://-shop.example.net",
+        "https://shop-.example.net",
+        "https://_",
+        // A host ending in a number is an IPv4 address, which browsers write as four decimal
+        // numbers (URL standard, host parsing).
+        "https://999",
+        "https://shop.example.42",
+        "https://1.2.3.256",
+        "https://01.2.3.4",
+        "https://0x7f.0.0.1",
+        "https://1.2.3",
+    ];
+    for origin in malformed {
+        let response = send(&layer, preflight(origin, "GET", &[])).await;
+        assert_eq!(response.status(), 403, "{origin}");
+        let response = send(&layer, request("GET", Some(origin), &[])).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+        assert!(layer
+            .decide(&request("GET", Some(origin), &[]))
+            .is_refused());
+        let post = request("POST", Some(origin), &[("sec-fetch-site", "cross-site")]);
+        assert_eq!(send(&layer, post).await.status(), 403, "{origin}");
+    }
+    assert_eq!(*asked.lock().unwrap(), Vec::<String>::new());
+
+    // Well-formed hosts of every kind still are.
+    for origin in [
+        "https://shop.example.net",
+        "http://shop.example.net:8080",
+        "https://1.2.3.4",
+        "https://[::1]",
+        "https://[2001:db8::1]:8443",
+        "https://my_shop.example.net",
+        "https://xn--bcher-kva.example",
+    ] {
+        let response = send(&layer, preflight(origin, "GET", &[])).await;
+        assert_eq!(response.status(), 204, "{origin}");
+    }
+    assert_eq!(asked.lock().unwrap().len(), 7);
+}
+
 #[tokio::test]
 async fn with_credentials_an_insecure_origin_is_refused_before_the_predicate() {
     let asked = Arc::new(Mutex::new(Vec::<String>::new()));
