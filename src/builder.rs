@@ -342,10 +342,20 @@ impl CorsBuilder {
     /// (`https://[.]`, `https://-`, `https://999`: a host that is neither an IP address nor a
     /// host name whose labels start and end with a letter or digit) never reach it, and with
     /// credentials neither does a plain-http origin other than loopback, unless
-    /// [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins) is set. Its refusal is like any other: reason `origin_not_allowed`, the same log event,
-    /// the same decision in the response's extensions. It survives
+    /// [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins) is
+    /// set. Its refusal is like any other: reason `origin_not_allowed`, the same log event, the
+    /// same decision in the response's extensions. It survives
     /// [reloads](crate::ReloadHandle::reload), and makes an empty list of origins valid; with
     /// `*` it would never be consulted, so that is an error.
+    ///
+    /// A panic in the predicate does not leave the layer (where it would pass by any
+    /// panic-catching layer inside it): the origin is refused with reason
+    /// [`predicate_failed`](crate::RefusalReason::PredicateFailed), logged at `error` with the
+    /// origin under the `tower_cors::refusal` target, and the layer goes on serving. A
+    /// preflight gets 403; an actual request still reaches the inner service, as with any
+    /// refused origin, and its response gets no CORS headers; with
+    /// [`cross_origin_protection`](Self::cross_origin_protection) an unsafe request gets 403.
+    /// The panic's message goes to the panic hook, never to the client.
     ///
     /// ```
     /// use tower_cors::CorsLayer;
@@ -385,6 +395,9 @@ impl CorsBuilder {
     /// goes to the inner service at once (CORS never holds a request back) and its response is
     /// decorated when both are done. Only layers with an asynchronous predicate box a future;
     /// others allocate nothing for it.
+    ///
+    /// A panic, whether in the predicate or while its future is polled, refuses the origin as
+    /// [`allow_origin_predicate`](Self::allow_origin_predicate) says.
     ///
     /// ```
     /// use std::collections::HashSet;

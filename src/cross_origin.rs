@@ -19,7 +19,7 @@ use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, Refusal, RefusalReason};
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
 use crate::policy::{line_to_bytes, Policy, RefusalBody};
-use crate::predicate::{parts_of, OriginPredicates};
+use crate::predicate::{parts_of, Answer, OriginPredicates};
 use crate::request::RequestOrigin;
 use crate::warning::ConfigWarning;
 
@@ -145,8 +145,14 @@ pub(crate) fn check<B>(
     let mut origins = headers.get_all(ORIGIN).iter();
     let origin = origins.next();
     if let (Some(origin), None) = (origin, origins.next()) {
-        if allowed(policy, predicates, origin, request) {
-            return None;
+        match allowed(policy, predicates, origin, request) {
+            Answer::Allowed => return None,
+            // Fail closed: the request is refused, for the predicate's failure.
+            Answer::Failed => {
+                let origin = origin.clone();
+                return Some(RefusalReason::PredicateFailed { origin });
+            }
+            Answer::Refused => {}
         }
     }
     let origin = origin.cloned();
@@ -164,15 +170,16 @@ fn allowed<B>(
     predicates: &OriginPredicates,
     origin: &HeaderValue,
     request: &Request<B>,
-) -> bool {
+) -> Answer {
     if origin.as_bytes() == b"null" {
-        return false;
+        return Answer::Refused;
     }
     match policy.decide_actual(Some(RequestOrigin::One(origin))) {
-        Ok(_) => true,
-        Err(reason) => predicates
-            .askable(policy, &reason)
-            .is_some_and(|origin| predicates.ask_now(origin, &parts_of(request))),
+        Ok(_) => Answer::Allowed,
+        Err(reason) => match predicates.askable(policy, &reason) {
+            Some(origin) => predicates.ask_now(origin, &parts_of(request)),
+            None => Answer::Refused,
+        },
     }
 }
 
