@@ -397,11 +397,16 @@ impl CorsBuilder {
     /// others allocate nothing for it.
     ///
     /// A panic, whether in the predicate or while its future is polled, refuses the origin as
-    /// [`allow_origin_predicate`](Self::allow_origin_predicate) says.
+    /// [`allow_origin_predicate`](Self::allow_origin_predicate) says. A future that never
+    /// resolves holds the request until the client gives up: the layer sets no deadline, so
+    /// **the lookup must bound itself**, with `tokio::time::timeout` for example, and answer
+    /// `false` when time is up (the `tenants` example does, and so does the one below).
+    /// Cross-origin protection never waits for it: it consults the synchronous predicate only.
     ///
     /// ```
     /// use std::collections::HashSet;
     /// use std::sync::{Arc, RwLock};
+    /// use std::time::Duration;
     /// use tower::ServiceExt;
     /// use tower_cors::CorsLayer;
     ///
@@ -414,9 +419,15 @@ impl CorsBuilder {
     ///     .allow_origins(["https://app.example.com"])
     ///     .allow_origin_async_predicate(move |origin, _parts| {
     ///         let store = Arc::clone(&store);
-    ///         async move {
+    ///         let lookup = async move {
     ///             let origin = origin.to_str().unwrap_or_default();
     ///             store.read().map_or(false, |tenants| tenants.contains(origin))
+    ///         };
+    ///         // The layer sets no deadline: a lookup bounds itself, and refuses when late.
+    ///         async move {
+    ///             tokio::time::timeout(Duration::from_millis(250), lookup)
+    ///                 .await
+    ///                 .unwrap_or(false)
     ///         }
     ///     })
     ///     .build()?;
