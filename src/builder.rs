@@ -50,6 +50,8 @@ pub struct CorsBuilder {
     predicates: OriginPredicates,
     /// Values that could not become text, reported by `build` with the rest.
     rejected: Vec<ConfigError>,
+    /// Where those values were passed: their lists, and their positions in them.
+    holes: Holes,
 }
 
 impl CorsBuilder {
@@ -461,11 +463,14 @@ impl CorsBuilder {
     /// Validates the configuration, returning the layer or every problem found.
     pub fn build(self) -> Result<CorsLayer, ConfigErrors> {
         let origin_predicate = !self.predicates.is_empty();
-        let policy = validate(&self.config, origin_predicate, self.rejected)?;
+        let policy =
+            validate_with_holes(&self.config, origin_predicate, self.rejected, &self.holes)?;
         Ok(CorsLayer::new(policy, self.predicates))
     }
 
-    /// Adds `values` to the list at `key`, setting aside those that cannot become text.
+    /// Adds `values` to the list at `key`, setting aside those that cannot become text. Each is
+    /// reported at its position in the list the caller built, set-aside values counted, so that
+    /// every error points at the value the caller passed there.
     fn extend<I>(
         &mut self,
         key: &'static str,
@@ -480,28 +485,93 @@ impl CorsBuilder {
             match into_text(value) {
                 Ok(text) => list(&mut self.config).push(text),
                 Err(shown) => {
-                    let index = list(&mut self.config).len();
-                    self.rejected.push(not_utf8(key, index, &shown));
+                    let position = list(&mut self.config).len() + self.holes.count(key);
+                    self.rejected.push(not_utf8(key, position, &shown));
+                    self.holes.0.push((key, position));
                 }
             }
         }
     }
 }
 
+/// The values the builder set aside, as (list, position in the caller's list). The lists that
+/// are validated lack them, so the index of an error in one of these lists is shifted by those
+/// set aside before it.
+#[derive(Clone, Debug, Default)]
+struct Holes(Vec<(&'static str, usize)>);
+
+impl Holes {
+    fn count(&self, key: &str) -> usize {
+        self.0.iter().filter(|(list, _)| *list == key).count()
+    }
+
+    /// `error`, located at the caller's position of the value it is about.
+    fn restore(&self, error: ConfigError) -> ConfigError {
+        let Some(&(key, _)) = self.0.iter().find(|(list, _)| *list == error.key()) else {
+            return error;
+        };
+        // The builder forgets where a list it adds to came from, so an error about an entry is
+        // located as `key[index]`.
+        let index = error
+            .location()
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix('['))
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|index| index.parse::<usize>().ok());
+        let Some(index) = index else {
+            return error;
+        };
+        // Positions of one list were recorded in increasing order.
+        let mut position = index;
+        for &(_, hole) in self.0.iter().filter(|(list, _)| *list == key) {
+            if hole <= position {
+                position += 1;
+            }
+        }
+        if position == index {
+            return error;
+        }
+        ConfigError::new(
+            error.kind(),
+            At::entry(key, position),
+            error.value(),
+            error.problem().to_owned(),
+            error.fix().to_owned(),
+        )
+    }
+}
+
 /// The error for a `HeaderValue` that is not UTF-8, given for the list at `key`.
 fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
-    let (kind, what) = match key {
-        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin"),
-        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method"),
-        "allowed_origin_regexes" => (ConfigErrorKind::InvalidRegex, "a regular expression"),
-        _ => (ConfigErrorKind::InvalidHeaderName, "a header name"),
+    let (kind, what, fix) = match key {
+        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin", "as ASCII text"),
+        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method", "as ASCII text"),
+        "allowed_origin_regexes" => (
+            ConfigErrorKind::InvalidRegex,
+            "a regular expression",
+            "as ASCII text",
+        ),
+        "cross_origin_exempt_paths" => (
+            ConfigErrorKind::InvalidExemptPath,
+            "a path prefix",
+            "as ASCII text, percent-encoded as browsers send it",
+        ),
+        // `allowed_headers` and `expose_headers`.
+        _ => (
+            ConfigErrorKind::InvalidHeaderName,
+            "a header name",
+            "as ASCII text",
+        ),
     };
     ConfigError::new(
         kind,
         At::entry(key, index),
         Some(shown),
-        format!("a header value that is not UTF-8 (shown with U+FFFD for its invalid bytes) cannot be {what}"),
-        "pass the value as ASCII text",
+        format!(
+            "a header value that is not UTF-8 (shown with U+FFFD for its invalid bytes) cannot \
+             be {what}"
+        ),
+        format!("pass the value {fix}"),
     )
 }
 
@@ -510,7 +580,17 @@ fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
 pub(crate) fn validate(
     config: &CorsConfig,
     origin_predicate: bool,
+    rejected: Vec<ConfigError>,
+) -> Result<Policy, ConfigErrors> {
+    validate_with_holes(config, origin_predicate, rejected, &Holes::default())
+}
+
+/// [`validate`], for lists that lack the values set aside at `holes`.
+fn validate_with_holes(
+    config: &CorsConfig,
+    origin_predicate: bool,
     mut errors: Vec<ConfigError>,
+    holes: &Holes,
 ) -> Result<Policy, ConfigErrors> {
     if origin_predicate
         && config
@@ -531,7 +611,11 @@ pub(crate) fn validate(
             Some(errors) => Err(errors),
             None => Ok(policy),
         },
-        Err(found) => Err(found.after(errors)),
+        Err(found) if holes.0.is_empty() => Err(found.after(errors)),
+        Err(found) => {
+            errors.extend(found.into_iter().map(|error| holes.restore(error)));
+            Err(ConfigErrors::from_vec(errors).expect("validation found at least one problem"))
+        }
     }
 }
 
