@@ -88,7 +88,7 @@ fn is_websocket(headers: &HeaderMap) -> bool {
 /// present; otherwise (older browsers, and Chromium's WebSocket handshakes) `Origin` is compared
 /// with the host the request was sent to. Neither header: not a browser, not cross-origin.
 fn is_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
-    match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+    match sec_fetch_site(headers) {
         None | Some(b"") => {}
         Some(b"same-origin" | b"none") => return false,
         // `same-site` and `cross-site`, and anything a future browser may add.
@@ -102,18 +102,43 @@ fn is_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     }
 }
 
-/// Whether the origin's host and port are those the request was addressed to: `Host`, or the
-/// URI's authority (HTTP/2 and HTTP/3 requests carry no `Host`). `null` never is.
+/// `Sec-Fetch-Site`, as one value. Browsers send one line (Fetch Metadata Request Headers,
+/// section 2.4); several, which a proxy that merged headers or a line added on the way would
+/// make, read as `cross-site`, so that no first line can vouch for the request.
+pub(crate) fn sec_fetch_site(headers: &HeaderMap) -> Option<&[u8]> {
+    let mut lines = headers.get_all(SEC_FETCH_SITE).iter();
+    match (lines.next(), lines.next()) {
+        (None, _) => None,
+        (Some(line), None) => Some(line.as_bytes()),
+        (Some(_), Some(_)) => Some(b"cross-site"),
+    }
+}
+
+/// Whether the origin's host and port are those the request was addressed to: `Host`, and the
+/// URI's authority (HTTP/2 and HTTP/3 requests carry `:authority` and usually no `Host`). When
+/// a request has both, the origin must be both: a `Host` that disagrees with `:authority` (which
+/// RFC 9113, section 8.3.1, forbids a client to send) makes the request cross-origin, whichever
+/// of the two the application reads. `null` never is.
 fn same_host(origin: &[u8], headers: &HeaderMap, uri: &Uri) -> bool {
     let Some(start) = origin.windows(3).position(|window| window == b"://") else {
         return false;
     };
     let (scheme, authority) = (&origin[..start], &origin[start + 3..]);
-    let host = match (headers.get(HOST), uri.authority()) {
-        (Some(host), _) => host.as_bytes(),
-        (None, Some(authority)) => authority.as_str().as_bytes(),
-        (None, None) => return false,
-    };
+    let host = headers.get(HOST).map(HeaderValue::as_bytes);
+    let target = uri.authority().map(|target| target.as_str().as_bytes());
+    match (host, target) {
+        (None, None) => false,
+        (Some(host), None) => same_authority(scheme, authority, host),
+        (None, Some(target)) => same_authority(scheme, authority, target),
+        (Some(host), Some(target)) => {
+            same_authority(scheme, authority, host) && same_authority(scheme, authority, target)
+        }
+    }
+}
+
+/// Whether an origin of `scheme` and `authority` names the server at `host` (a `Host` value or
+/// a URI's authority).
+fn same_authority(scheme: &[u8], authority: &[u8], host: &[u8]) -> bool {
     if authority.eq_ignore_ascii_case(host) {
         return true;
     }

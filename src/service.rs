@@ -319,7 +319,7 @@ fn credentials_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     }
     let is = |name: &str, value: &[u8]| headers.get(name).map(|v| v.as_bytes() == value);
     if is("sec-fetch-mode", b"cors") == Some(false)
-        || is("sec-fetch-site", b"same-origin") == Some(true)
+        || cross_origin::sec_fetch_site(headers) == Some(b"same-origin")
     {
         return false;
     }
