@@ -50,6 +50,8 @@ pub struct CorsBuilder {
     predicates: OriginPredicates,
     /// Values that could not become text, reported by `build` with the rest.
     rejected: Vec<ConfigError>,
+    /// Where those values were passed: their lists, and their positions in them.
+    holes: Holes,
 }
 
 impl CorsBuilder {
@@ -336,14 +338,26 @@ impl CorsBuilder {
     /// (method, URI, headers such as `Host`, extensions), for origins not known when the layer
     /// is built. Calling it again replaces the previous predicate.
     ///
-    /// The predicate is consulted only when the listed origins do not match, and only for an
-    /// origin shaped like the listed ones: a malformed origin, `null`, or several `Origin`
-    /// headers never reach it, and with credentials neither does a plain-http origin other than
-    /// loopback, unless [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins)
-    /// is set. Its refusal is like any other: reason `origin_not_allowed`, the same log event,
-    /// the same decision in the response's extensions. It survives
+    /// The predicate is consulted only when the listed origins do not match, and only for a
+    /// well-formed `http` or `https` origin as browsers write it: `null`, other schemes
+    /// (`file://x`, `chrome-extension://...`), several `Origin` headers and malformed values
+    /// (`https://[.]`, `https://-`, `https://999`: a host that is neither an IP address nor a
+    /// host name whose labels start and end with a letter or digit) never reach it, and with
+    /// credentials neither does a plain-http origin other than loopback, unless
+    /// [`dangerously_allow_insecure_origins`](Self::dangerously_allow_insecure_origins) is
+    /// set. Its refusal is like any other: reason `origin_not_allowed`, the same log event, the
+    /// same decision in the response's extensions. It survives
     /// [reloads](crate::ReloadHandle::reload), and makes an empty list of origins valid; with
     /// `*` it would never be consulted, so that is an error.
+    ///
+    /// A panic in the predicate does not leave the layer (where it would pass by any
+    /// panic-catching layer inside it): the origin is refused with reason
+    /// [`predicate_failed`](crate::RefusalReason::PredicateFailed), logged at `error` with the
+    /// origin under the `tower_cors::refusal` target, and the layer goes on serving. A
+    /// preflight gets 403; an actual request still reaches the inner service, as with any
+    /// refused origin, and its response gets no CORS headers; with
+    /// [`cross_origin_protection`](Self::cross_origin_protection) an unsafe request gets 403.
+    /// The panic's message goes to the panic hook, never to the client.
     ///
     /// ```
     /// use tower_cors::CorsLayer;
@@ -384,9 +398,17 @@ impl CorsBuilder {
     /// decorated when both are done. Only layers with an asynchronous predicate box a future;
     /// others allocate nothing for it.
     ///
+    /// A panic, whether in the predicate or while its future is polled, refuses the origin as
+    /// [`allow_origin_predicate`](Self::allow_origin_predicate) says. A future that never
+    /// resolves holds the request until the client gives up: the layer sets no deadline, so
+    /// **the lookup must bound itself**, with `tokio::time::timeout` for example, and answer
+    /// `false` when time is up (the `tenants` example does, and so does the one below).
+    /// Cross-origin protection never waits for it: it consults the synchronous predicate only.
+    ///
     /// ```
     /// use std::collections::HashSet;
     /// use std::sync::{Arc, RwLock};
+    /// use std::time::Duration;
     /// use tower::ServiceExt;
     /// use tower_cors::CorsLayer;
     ///
@@ -399,9 +421,15 @@ impl CorsBuilder {
     ///     .allow_origins(["https://app.example.com"])
     ///     .allow_origin_async_predicate(move |origin, _parts| {
     ///         let store = Arc::clone(&store);
-    ///         async move {
+    ///         let lookup = async move {
     ///             let origin = origin.to_str().unwrap_or_default();
     ///             store.read().map_or(false, |tenants| tenants.contains(origin))
+    ///         };
+    ///         // The layer sets no deadline: a lookup bounds itself, and refuses when late.
+    ///         async move {
+    ///             tokio::time::timeout(Duration::from_millis(250), lookup)
+    ///                 .await
+    ///                 .unwrap_or(false)
     ///         }
     ///     })
     ///     .build()?;
@@ -435,11 +463,14 @@ impl CorsBuilder {
     /// Validates the configuration, returning the layer or every problem found.
     pub fn build(self) -> Result<CorsLayer, ConfigErrors> {
         let origin_predicate = !self.predicates.is_empty();
-        let policy = validate(&self.config, origin_predicate, self.rejected)?;
+        let policy =
+            validate_with_holes(&self.config, origin_predicate, self.rejected, &self.holes)?;
         Ok(CorsLayer::new(policy, self.predicates))
     }
 
-    /// Adds `values` to the list at `key`, setting aside those that cannot become text.
+    /// Adds `values` to the list at `key`, setting aside those that cannot become text. Each is
+    /// reported at its position in the list the caller built, set-aside values counted, so that
+    /// every error points at the value the caller passed there.
     fn extend<I>(
         &mut self,
         key: &'static str,
@@ -454,28 +485,93 @@ impl CorsBuilder {
             match into_text(value) {
                 Ok(text) => list(&mut self.config).push(text),
                 Err(shown) => {
-                    let index = list(&mut self.config).len();
-                    self.rejected.push(not_utf8(key, index, &shown));
+                    let position = list(&mut self.config).len() + self.holes.count(key);
+                    self.rejected.push(not_utf8(key, position, &shown));
+                    self.holes.0.push((key, position));
                 }
             }
         }
     }
 }
 
+/// The values the builder set aside, as (list, position in the caller's list). The lists that
+/// are validated lack them, so the index of an error in one of these lists is shifted by those
+/// set aside before it.
+#[derive(Clone, Debug, Default)]
+struct Holes(Vec<(&'static str, usize)>);
+
+impl Holes {
+    fn count(&self, key: &str) -> usize {
+        self.0.iter().filter(|(list, _)| *list == key).count()
+    }
+
+    /// `error`, located at the caller's position of the value it is about.
+    fn restore(&self, error: ConfigError) -> ConfigError {
+        let Some(&(key, _)) = self.0.iter().find(|(list, _)| *list == error.key()) else {
+            return error;
+        };
+        // The builder forgets where a list it adds to came from, so an error about an entry is
+        // located as `key[index]`.
+        let index = error
+            .location()
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix('['))
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|index| index.parse::<usize>().ok());
+        let Some(index) = index else {
+            return error;
+        };
+        // Positions of one list were recorded in increasing order.
+        let mut position = index;
+        for &(_, hole) in self.0.iter().filter(|(list, _)| *list == key) {
+            if hole <= position {
+                position += 1;
+            }
+        }
+        if position == index {
+            return error;
+        }
+        ConfigError::new(
+            error.kind(),
+            At::entry(key, position),
+            error.value(),
+            error.problem().to_owned(),
+            error.fix().to_owned(),
+        )
+    }
+}
+
 /// The error for a `HeaderValue` that is not UTF-8, given for the list at `key`.
 fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
-    let (kind, what) = match key {
-        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin"),
-        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method"),
-        "allowed_origin_regexes" => (ConfigErrorKind::InvalidRegex, "a regular expression"),
-        _ => (ConfigErrorKind::InvalidHeaderName, "a header name"),
+    let (kind, what, fix) = match key {
+        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin", "as ASCII text"),
+        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method", "as ASCII text"),
+        "allowed_origin_regexes" => (
+            ConfigErrorKind::InvalidRegex,
+            "a regular expression",
+            "as ASCII text",
+        ),
+        "cross_origin_exempt_paths" => (
+            ConfigErrorKind::InvalidExemptPath,
+            "a path prefix",
+            "as ASCII text, percent-encoded as browsers send it",
+        ),
+        // `allowed_headers` and `expose_headers`.
+        _ => (
+            ConfigErrorKind::InvalidHeaderName,
+            "a header name",
+            "as ASCII text",
+        ),
     };
     ConfigError::new(
         kind,
         At::entry(key, index),
         Some(shown),
-        format!("a header value that is not UTF-8 (shown with U+FFFD for its invalid bytes) cannot be {what}"),
-        "pass the value as ASCII text",
+        format!(
+            "a header value that is not UTF-8 (shown with U+FFFD for its invalid bytes) cannot \
+             be {what}"
+        ),
+        format!("pass the value {fix}"),
     )
 }
 
@@ -484,7 +580,17 @@ fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
 pub(crate) fn validate(
     config: &CorsConfig,
     origin_predicate: bool,
+    rejected: Vec<ConfigError>,
+) -> Result<Policy, ConfigErrors> {
+    validate_with_holes(config, origin_predicate, rejected, &Holes::default())
+}
+
+/// [`validate`], for lists that lack the values set aside at `holes`.
+fn validate_with_holes(
+    config: &CorsConfig,
+    origin_predicate: bool,
     mut errors: Vec<ConfigError>,
+    holes: &Holes,
 ) -> Result<Policy, ConfigErrors> {
     if origin_predicate
         && config
@@ -505,7 +611,11 @@ pub(crate) fn validate(
             Some(errors) => Err(errors),
             None => Ok(policy),
         },
-        Err(found) => Err(found.after(errors)),
+        Err(found) if holes.0.is_empty() => Err(found.after(errors)),
+        Err(found) => {
+            errors.extend(found.into_iter().map(|error| holes.restore(error)));
+            Err(ConfigErrors::from_vec(errors).expect("validation found at least one problem"))
+        }
     }
 }
 

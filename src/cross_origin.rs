@@ -19,7 +19,7 @@ use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, Refusal, RefusalReason};
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
 use crate::policy::{line_to_bytes, Policy, RefusalBody};
-use crate::predicate::{parts_of, OriginPredicates};
+use crate::predicate::{parts_of, Answer, OriginPredicates};
 use crate::request::RequestOrigin;
 use crate::warning::ConfigWarning;
 
@@ -88,7 +88,7 @@ fn is_websocket(headers: &HeaderMap) -> bool {
 /// present; otherwise (older browsers, and Chromium's WebSocket handshakes) `Origin` is compared
 /// with the host the request was sent to. Neither header: not a browser, not cross-origin.
 fn is_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
-    match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+    match sec_fetch_site(headers) {
         None | Some(b"") => {}
         Some(b"same-origin" | b"none") => return false,
         // `same-site` and `cross-site`, and anything a future browser may add.
@@ -102,18 +102,43 @@ fn is_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     }
 }
 
-/// Whether the origin's host and port are those the request was addressed to: `Host`, or the
-/// URI's authority (HTTP/2 and HTTP/3 requests carry no `Host`). `null` never is.
+/// `Sec-Fetch-Site`, as one value. Browsers send one line (Fetch Metadata Request Headers,
+/// section 2.4); several, which a proxy that merged headers or a line added on the way would
+/// make, read as `cross-site`, so that no first line can vouch for the request.
+pub(crate) fn sec_fetch_site(headers: &HeaderMap) -> Option<&[u8]> {
+    let mut lines = headers.get_all(SEC_FETCH_SITE).iter();
+    match (lines.next(), lines.next()) {
+        (None, _) => None,
+        (Some(line), None) => Some(line.as_bytes()),
+        (Some(_), Some(_)) => Some(b"cross-site"),
+    }
+}
+
+/// Whether the origin's host and port are those the request was addressed to: `Host`, and the
+/// URI's authority (HTTP/2 and HTTP/3 requests carry `:authority` and usually no `Host`). When
+/// a request has both, the origin must be both: a `Host` that disagrees with `:authority` (which
+/// RFC 9113, section 8.3.1, forbids a client to send) makes the request cross-origin, whichever
+/// of the two the application reads. `null` never is.
 fn same_host(origin: &[u8], headers: &HeaderMap, uri: &Uri) -> bool {
     let Some(start) = origin.windows(3).position(|window| window == b"://") else {
         return false;
     };
     let (scheme, authority) = (&origin[..start], &origin[start + 3..]);
-    let host = match (headers.get(HOST), uri.authority()) {
-        (Some(host), _) => host.as_bytes(),
-        (None, Some(authority)) => authority.as_str().as_bytes(),
-        (None, None) => return false,
-    };
+    let host = headers.get(HOST).map(HeaderValue::as_bytes);
+    let target = uri.authority().map(|target| target.as_str().as_bytes());
+    match (host, target) {
+        (None, None) => false,
+        (Some(host), None) => same_authority(scheme, authority, host),
+        (None, Some(target)) => same_authority(scheme, authority, target),
+        (Some(host), Some(target)) => {
+            same_authority(scheme, authority, host) && same_authority(scheme, authority, target)
+        }
+    }
+}
+
+/// Whether an origin of `scheme` and `authority` names the server at `host` (a `Host` value or
+/// a URI's authority).
+fn same_authority(scheme: &[u8], authority: &[u8], host: &[u8]) -> bool {
     if authority.eq_ignore_ascii_case(host) {
         return true;
     }
@@ -145,8 +170,14 @@ pub(crate) fn check<B>(
     let mut origins = headers.get_all(ORIGIN).iter();
     let origin = origins.next();
     if let (Some(origin), None) = (origin, origins.next()) {
-        if allowed(policy, predicates, origin, request) {
-            return None;
+        match allowed(policy, predicates, origin, request) {
+            Answer::Allowed => return None,
+            // Fail closed: the request is refused, for the predicate's failure.
+            Answer::Failed => {
+                let origin = origin.clone();
+                return Some(RefusalReason::PredicateFailed { origin });
+            }
+            Answer::Refused => {}
         }
     }
     let origin = origin.cloned();
@@ -164,15 +195,16 @@ fn allowed<B>(
     predicates: &OriginPredicates,
     origin: &HeaderValue,
     request: &Request<B>,
-) -> bool {
+) -> Answer {
     if origin.as_bytes() == b"null" {
-        return false;
+        return Answer::Refused;
     }
     match policy.decide_actual(Some(RequestOrigin::One(origin))) {
-        Ok(_) => true,
-        Err(reason) => predicates
-            .askable(policy, &reason)
-            .is_some_and(|origin| predicates.ask_now(origin, &parts_of(request))),
+        Ok(_) => Answer::Allowed,
+        Err(reason) => match predicates.askable(policy, &reason) {
+            Some(origin) => predicates.ask_now(origin, &parts_of(request)),
+            None => Answer::Refused,
+        },
     }
 }
 

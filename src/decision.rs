@@ -183,13 +183,26 @@ pub enum RefusalReason {
         /// cross-origin.
         origin: Option<HeaderValue>,
     },
+    /// An origin predicate ([`allow_origin_predicate`] or [`allow_origin_async_predicate`])
+    /// panicked while judging the origin. The request is refused as if the predicate had said
+    /// no (a preflight gets 403, an actual request's response no grant, and cross-origin
+    /// protection answers 403), the refusal event is logged at `error`, and the layer goes on
+    /// serving.
+    ///
+    /// [`allow_origin_predicate`]: crate::CorsBuilder::allow_origin_predicate
+    /// [`allow_origin_async_predicate`]: crate::CorsBuilder::allow_origin_async_predicate
+    PredicateFailed {
+        /// The request's `Origin`, as sent.
+        origin: HeaderValue,
+    },
 }
 
 impl RefusalReason {
     /// A short, stable identifier of the reason, for metrics labels and log fields:
     /// `origin_not_allowed`, `multiple_origins`, `method_not_allowed`, `header_not_allowed`,
     /// `request_headers_too_long`, `private_network_not_allowed`, `credentials_not_allowed`,
-    /// `cross_origin_request_forbidden` or `cross_origin_websocket_forbidden`.
+    /// `cross_origin_request_forbidden`, `cross_origin_websocket_forbidden` or
+    /// `predicate_failed`.
     pub fn code(&self) -> &'static str {
         match self {
             RefusalReason::OriginNotAllowed { .. } => "origin_not_allowed",
@@ -203,6 +216,7 @@ impl RefusalReason {
             RefusalReason::CrossOriginWebSocketForbidden { .. } => {
                 "cross_origin_websocket_forbidden"
             }
+            RefusalReason::PredicateFailed { .. } => "predicate_failed",
         }
     }
 }
@@ -223,6 +237,9 @@ impl RefusalReason {
                 }
                 RefusalReason::HeaderNotAllowed { header } => {
                     ("request header ", header.as_bytes(), " is not allowed\n")
+                }
+                RefusalReason::PredicateFailed { origin } => {
+                    ("origin ", origin.as_bytes(), PREDICATE_FAILED_LINE)
                 }
                 RefusalReason::MultipleOrigins => {
                     return Some(Bytes::from_static(
@@ -328,9 +345,18 @@ impl fmt::Display for RefusalReason {
                 write_from(f, origin.as_ref())?;
                 f.write_str(" is forbidden")
             }
+            RefusalReason::PredicateFailed { origin } => {
+                write!(f, "origin {}", Quoted(origin.as_bytes()))?;
+                f.write_str(PREDICATE_FAILED_LINE.trim_end())
+            }
         }
     }
 }
+
+/// What follows the origin in a `predicate_failed` refusal, with the body's newline. It says that
+/// the server failed, and nothing of how: the panic's message goes to the panic hook, not to
+/// the client.
+const PREDICATE_FAILED_LINE: &str = " could not be checked: the origin predicate failed\n";
 
 /// Where a cross-origin request came from: its origin, or only `Sec-Fetch-Site` if it has none.
 fn write_from(f: &mut fmt::Formatter<'_>, origin: Option<&HeaderValue>) -> fmt::Result {
@@ -426,6 +452,9 @@ mod tests {
             RefusalReason::RequestHeadersTooLong { len: 5000 },
             RefusalReason::PrivateNetworkNotAllowed,
             RefusalReason::CredentialsNotAllowed,
+            RefusalReason::PredicateFailed {
+                origin: value("https://tenant.example"),
+            },
         ];
         let mut direct = 0;
         for reason in reasons {
@@ -435,7 +464,7 @@ mod tests {
             }
         }
         // Lines with escapes go through `Display`; the rest, cut ones too, are written directly.
-        assert_eq!(direct, 8);
+        assert_eq!(direct, 9);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use pin_project_lite::pin_project;
 use crate::body::ResponseBody;
 use crate::decision::CorsDecision;
 use crate::policy::{Decoration, Policy};
-use crate::predicate::OriginFuture;
+use crate::predicate::{Answer, PendingAnswer};
 use crate::service::{answer_preflight, decide_asked, RequestLine};
 
 pin_project! {
@@ -31,7 +31,7 @@ pin_project! {
 
 /// A preflight waiting for an asynchronous origin predicate.
 struct PreflightAsking {
-    verdict: OriginFuture,
+    verdict: PendingAnswer,
     origin: HeaderValue,
     parts: Parts,
     policy: Arc<Policy>,
@@ -40,8 +40,8 @@ struct PreflightAsking {
 /// An actual request waiting for an asynchronous origin predicate, while the inner service
 /// works on it.
 struct ActualAsking<T> {
-    verdict: OriginFuture,
-    allowed: Option<bool>,
+    verdict: PendingAnswer,
+    answer: Option<Answer>,
     /// The inner service's response, when it came before the verdict.
     output: Option<T>,
     origin: HeaderValue,
@@ -82,7 +82,7 @@ pin_project! {
 
 impl<F: Future> ResponseFuture<F> {
     pub(crate) fn preflight_asking(
-        verdict: OriginFuture,
+        verdict: PendingAnswer,
         origin: HeaderValue,
         parts: Parts,
         policy: Arc<Policy>,
@@ -102,7 +102,7 @@ impl<F: Future> ResponseFuture<F> {
 
     pub(crate) fn actual_asking(
         future: F,
-        verdict: OriginFuture,
+        verdict: PendingAnswer,
         origin: HeaderValue,
         line: RequestLine,
         host: Option<HeaderValue>,
@@ -110,7 +110,7 @@ impl<F: Future> ResponseFuture<F> {
     ) -> Self {
         let asking = ActualAsking {
             verdict,
-            allowed: None,
+            answer: None,
             output: None,
             origin,
             line,
@@ -182,7 +182,7 @@ where
                 let state = asking
                     .as_mut()
                     .expect("ResponseFuture polled after completion");
-                let allowed = ready!(state.verdict.as_mut().poll(cx));
+                let answer = ready!(state.verdict.poll(cx));
                 let state = asking
                     .take()
                     .expect("ResponseFuture polled after completion");
@@ -192,13 +192,13 @@ where
                     policy,
                     ..
                 } = *state;
-                let response = answer_preflight(&policy, allowed, origin, &parts);
+                let response = answer_preflight(&policy, answer, origin, &parts);
                 Poll::Ready(Ok(response.map(ResponseBody::full)))
             }
             KindProj::ActualAsking { future, asking } => {
-                if asking.allowed.is_none() {
-                    if let Poll::Ready(allowed) = asking.verdict.as_mut().poll(cx) {
-                        asking.allowed = Some(allowed);
+                if asking.answer.is_none() {
+                    if let Poll::Ready(answer) = asking.verdict.poll(cx) {
+                        asking.answer = Some(answer);
                     }
                 }
                 if asking.output.is_none() {
@@ -209,7 +209,7 @@ where
                         Poll::Pending => {}
                     }
                 }
-                let Some(allowed) = asking.allowed else {
+                let Some(answer) = asking.answer else {
                     return Poll::Pending;
                 };
                 let Some(Ok(mut response)) = asking.output.take() else {
@@ -218,7 +218,7 @@ where
                 let line = &asking.line;
                 let (decoration, decision) = decide_asked(
                     &asking.policy,
-                    allowed,
+                    answer,
                     asking.origin.clone(),
                     line.credentialed,
                     &line.method,

@@ -10,7 +10,7 @@ use crate::config::CorsConfig;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::error::ConfigErrors;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
-use crate::predicate::{parts_of, OriginPredicates};
+use crate::predicate::{parts_of, Answer, OriginPredicates};
 use crate::reload::{ReloadHandle, SharedPolicy};
 use crate::request::{classify, Classified};
 use crate::service::{sends_credentials_cross_origin, Cors};
@@ -165,20 +165,28 @@ fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B
             return refused(CorsRequestKind::Actual, reason);
         }
     }
-    // The origin a static refusal names, when the synchronous predicate allows it.
-    let allowed_by_predicate = |reason: &RefusalReason| {
+    // The origin a static refusal names, with what the synchronous predicate says of it.
+    let ask_predicate = |reason: &RefusalReason| {
         let origin = predicates.askable(policy, reason)?;
-        predicates
-            .ask_now(origin, &parts_of(request))
-            .then(|| origin.clone())
+        let answer = predicates.ask_now(origin, &parts_of(request));
+        Some((answer, origin.clone()))
     };
     match classify(request.method(), request.headers()) {
         Classified::NotCors => CorsDecision::NotCors,
         Classified::Preflight { origin, method } => {
             let mut answer = policy.decide_preflight(origin, method, request.headers());
             if let PreflightAnswer::Refused { reason, .. } = &answer {
-                if let Some(origin) = allowed_by_predicate(reason) {
-                    answer = policy.decide_preflight_for(origin, method, request.headers());
+                match ask_predicate(reason) {
+                    Some((Answer::Allowed, origin)) => {
+                        answer = policy.decide_preflight_for(origin, method, request.headers());
+                    }
+                    Some((Answer::Failed, origin)) => {
+                        answer = PreflightAnswer::Refused {
+                            reason: RefusalReason::PredicateFailed { origin },
+                            grant: None,
+                        };
+                    }
+                    Some((Answer::Refused, _)) | None => {}
                 }
             }
             match answer {
@@ -192,9 +200,13 @@ fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B
         }
         Classified::Actual { origin } => {
             let decided = match policy.decide_actual(Some(origin)) {
-                Err(reason) => allowed_by_predicate(&reason)
-                    .map(Decoration::Echo)
-                    .ok_or(reason),
+                Err(reason) => match ask_predicate(&reason) {
+                    Some((Answer::Allowed, origin)) => Ok(Decoration::Echo(origin)),
+                    Some((Answer::Failed, origin)) => {
+                        Err(RefusalReason::PredicateFailed { origin })
+                    }
+                    Some((Answer::Refused, _)) | None => Err(reason),
+                },
                 decided => decided,
             };
             match decided {

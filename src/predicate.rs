@@ -2,16 +2,19 @@
 //! say): predicates set with [`CorsBuilder::allow_origin_predicate`] and
 //! [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate).
 //!
-//! They are consulted only when the static allowlist does not match, and only for an origin
-//! shaped like the listed ones, so that a predicate cannot be tricked into allowing what the
-//! validation refuses for listed origins.
+//! They are consulted only when the static allowlist does not match, and only for a well-formed
+//! `http` or `https` origin that passes the rules listed origins pass, so that a predicate cannot
+//! be tricked into allowing what the validation refuses for listed origins, nor asked about
+//! values no browser sends.
 //!
 //! [`CorsBuilder::allow_origin_predicate`]: crate::CorsBuilder::allow_origin_predicate
 
 use std::fmt;
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use http::request::Parts;
 use http::{HeaderValue, Request};
@@ -22,7 +25,7 @@ use crate::origin::serialized::SerializedOrigin;
 use crate::policy::Policy;
 
 /// What an asynchronous origin predicate returns, boxed: only layers that have one pay for it.
-pub(crate) type OriginFuture = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
+type OriginFuture = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
 
 type SyncPredicate = dyn Fn(&HeaderValue, &Parts) -> bool + Send + Sync;
 type AsyncPredicate = dyn Fn(HeaderValue, &Parts) -> OriginFuture + Send + Sync;
@@ -39,10 +42,44 @@ struct Set {
     asynchronous: Option<Arc<AsyncPredicate>>,
 }
 
+/// What the predicates said about one origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Allowed,
+    Refused,
+    /// A predicate panicked: the origin is refused, for reason `predicate_failed`.
+    Failed,
+}
+
+impl From<bool> for Answer {
+    fn from(allowed: bool) -> Self {
+        if allowed {
+            Answer::Allowed
+        } else {
+            Answer::Refused
+        }
+    }
+}
+
 /// A predicate's verdict on one origin: known now, or once the future resolves.
 pub(crate) enum Verdict {
-    Now(bool),
-    Later(OriginFuture),
+    Now(Answer),
+    Later(PendingAnswer),
+}
+
+/// An asynchronous predicate's future, polled so that a panic in it becomes
+/// [`Answer::Failed`] instead of unwinding out of the layer.
+pub(crate) struct PendingAnswer(OriginFuture);
+
+impl PendingAnswer {
+    /// Polls the predicate's future. Once this returned `Ready`, it must not be polled again.
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Answer> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Ready(allowed)) => Poll::Ready(Answer::from(allowed)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Answer::Failed),
+        }
+    }
 }
 
 impl OriginPredicates {
@@ -99,24 +136,30 @@ impl OriginPredicates {
     }
 
     /// The predicates' verdict on `origin`: the synchronous one first, then, when it says no
-    /// (or there is none), the asynchronous one.
+    /// (or there is none), the asynchronous one. A panic in either is caught: the verdict is
+    /// then [`Answer::Failed`].
     pub(crate) fn ask(&self, origin: &HeaderValue, parts: &Parts) -> Verdict {
         let Some(set) = &self.set else {
-            return Verdict::Now(false);
+            return Verdict::Now(Answer::Refused);
         };
-        if set.sync.as_ref().is_some_and(|sync| sync(origin, parts)) {
-            return Verdict::Now(true);
+        match ask_sync(set.sync.as_deref(), origin, parts) {
+            Answer::Refused => {}
+            answer => return Verdict::Now(answer),
         }
-        match &set.asynchronous {
-            Some(asynchronous) => Verdict::Later(asynchronous(origin.clone(), parts)),
-            None => Verdict::Now(false),
+        let Some(asynchronous) = &set.asynchronous else {
+            return Verdict::Now(Answer::Refused);
+        };
+        // Calling the predicate runs its code up to the future it returns, which may panic too.
+        match catch_unwind(AssertUnwindSafe(|| asynchronous(origin.clone(), parts))) {
+            Ok(future) => Verdict::Later(PendingAnswer(future)),
+            Err(_) => Verdict::Now(Answer::Failed),
         }
     }
 
     /// The synchronous predicate's verdict on `origin`, without asking the asynchronous one.
-    pub(crate) fn ask_now(&self, origin: &HeaderValue, parts: &Parts) -> bool {
-        let sync = self.set.as_ref().and_then(|set| set.sync.as_ref());
-        sync.is_some_and(|sync| sync(origin, parts))
+    pub(crate) fn ask_now(&self, origin: &HeaderValue, parts: &Parts) -> Answer {
+        let sync = self.set.as_ref().and_then(|set| set.sync.as_deref());
+        ask_sync(sync, origin, parts)
     }
 
     /// The origin to put to the predicates after the static allowlist refused it for `reason`:
@@ -137,14 +180,32 @@ impl OriginPredicates {
     }
 }
 
-/// Whether `origin` passes the rules every listed origin passes: a serialized origin as browsers
-/// write it (so never `null`, a `file:` origin or anything malformed), and, with credentials, a
-/// secure one (https, or http on loopback) unless insecure origins are opted into.
+/// What the synchronous predicate, if any, says about `origin`. A panic is caught here, so that
+/// it never unwinds out of the layer (past any panic-catching layer inside it, into the server):
+/// the predicate failed, and the origin is refused.
+fn ask_sync(sync: Option<&SyncPredicate>, origin: &HeaderValue, parts: &Parts) -> Answer {
+    let Some(sync) = sync else {
+        return Answer::Refused;
+    };
+    match catch_unwind(AssertUnwindSafe(|| sync(origin, parts))) {
+        Ok(allowed) => Answer::from(allowed),
+        Err(_) => Answer::Failed,
+    }
+}
+
+/// Whether `origin` may be put to a predicate: a serialized origin as browsers write it (so never
+/// `null` or anything malformed) of scheme `http` or `https` whose host is an IP address or a
+/// valid host name, and, with credentials, a secure one (https, or http on loopback) unless
+/// insecure origins are opted into. The one gate for every caller: the service, `decide`,
+/// cross-origin protection and the doctor.
 fn may_ask(policy: &Policy, origin: &HeaderValue) -> bool {
     let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
         return false;
     };
-    let insecure = matches!(parsed.scheme, "http" | "ws") && !is_loopback(parsed.host);
+    if !parsed.is_web_origin() {
+        return false;
+    }
+    let insecure = parsed.scheme == "http" && !is_loopback(parsed.host);
     !(insecure && policy.credentials && !policy.config.dangerously_allow_insecure_origins)
 }
 

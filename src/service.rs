@@ -14,7 +14,7 @@ use crate::cross_origin;
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::future::ResponseFuture;
 use crate::policy::{Decoration, Policy, PreflightAnswer};
-use crate::predicate::{OriginPredicates, Verdict};
+use crate::predicate::{Answer, OriginPredicates, Verdict};
 use crate::reload::SharedPolicy;
 use crate::request::{classify, Classified};
 
@@ -158,8 +158,8 @@ where
 {
     let (parts, _body) = request.into_parts();
     match predicates.ask(&origin, &parts) {
-        Verdict::Now(allowed) => {
-            ResponseFuture::preflight(answer_preflight(policy, allowed, origin, &parts))
+        Verdict::Now(answer) => {
+            ResponseFuture::preflight(answer_preflight(policy, answer, origin, &parts))
         }
         Verdict::Later(verdict) => {
             ResponseFuture::preflight_asking(verdict, origin, parts, Arc::clone(policy))
@@ -167,19 +167,19 @@ where
     }
 }
 
-/// The answer to a preflight whose origin a predicate allowed or refused.
+/// The answer to a preflight whose origin a predicate allowed, refused or failed to judge.
 pub(crate) fn answer_preflight(
     policy: &Policy,
-    allowed: bool,
+    answer: Answer,
     origin: HeaderValue,
     parts: &Parts,
 ) -> Response<Bytes> {
-    let answer = match classify(&parts.method, &parts.headers) {
-        Classified::Preflight { method, .. } if allowed => {
+    let answer = match (answer, classify(&parts.method, &parts.headers)) {
+        (Answer::Allowed, Classified::Preflight { method, .. }) => {
             policy.decide_preflight_for(origin, method, &parts.headers)
         }
-        _ => PreflightAnswer::Refused {
-            reason: RefusalReason::OriginNotAllowed { origin },
+        (answer, _) => PreflightAnswer::Refused {
+            reason: refused_by_predicates(answer, origin),
             grant: None,
         },
     };
@@ -217,10 +217,10 @@ where
         false => None,
     };
     match verdict {
-        Verdict::Now(allowed) => {
+        Verdict::Now(answer) => {
             let (decoration, decision) = decide_asked(
                 policy,
-                allowed,
+                answer,
                 origin,
                 credentialed,
                 &parts.method,
@@ -250,11 +250,11 @@ pub(crate) struct RequestLine {
     pub(crate) credentialed: bool,
 }
 
-/// The decoration and decision for an actual request whose origin a predicate allowed or
-/// refused.
+/// The decoration and decision for an actual request whose origin a predicate allowed, refused
+/// or failed to judge. Failing refuses, as a refusal does: the response gets no grant.
 pub(crate) fn decide_asked(
     policy: &Policy,
-    allowed: bool,
+    answer: Answer,
     origin: HeaderValue,
     credentialed: bool,
     method: &Method,
@@ -270,11 +270,8 @@ pub(crate) fn decide_asked(
             uri,
         )
     };
-    if !allowed {
-        let reason = RefusalReason::OriginNotAllowed {
-            origin: origin.clone(),
-        };
-        let refusal = refusal(reason, &origin);
+    if answer != Answer::Allowed {
+        let refusal = refusal(refused_by_predicates(answer, origin.clone()), &origin);
         return (Decoration::Refused, CorsDecision::Refused(refusal));
     }
     if credentialed {
@@ -285,6 +282,14 @@ pub(crate) fn decide_asked(
         Decoration::Echo(origin),
         CorsDecision::Allowed(CorsRequestKind::Actual),
     )
+}
+
+/// Why the predicates' `answer` refuses `origin`: they said no, or one of them panicked.
+fn refused_by_predicates(answer: Answer, origin: HeaderValue) -> RefusalReason {
+    match answer {
+        Answer::Failed => RefusalReason::PredicateFailed { origin },
+        Answer::Allowed | Answer::Refused => RefusalReason::OriginNotAllowed { origin },
+    }
 }
 
 /// The server's authority as the client addressed it: `Host`, or for HTTP/2 and HTTP/3, whose
@@ -314,7 +319,7 @@ fn credentials_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     }
     let is = |name: &str, value: &[u8]| headers.get(name).map(|v| v.as_bytes() == value);
     if is("sec-fetch-mode", b"cors") == Some(false)
-        || is("sec-fetch-site", b"same-origin") == Some(true)
+        || cross_origin::sec_fetch_site(headers) == Some(b"same-origin")
     {
         return false;
     }
@@ -330,15 +335,16 @@ fn credentials_cross_origin(headers: &HeaderMap, uri: &Uri) -> bool {
     }
 }
 
-/// The refusal of `request`, logged once: at `debug` with its hint, or at `info` in debug mode.
-/// The hint is only looked for when someone will read it.
+/// The refusal of `request`, logged once: at `debug` with its hint, or at `info` in debug mode;
+/// a predicate's failure always, at `error`. The hint is only looked for when someone will read
+/// it.
 fn refuse<B>(
     policy: &Policy,
     kind: CorsRequestKind,
     reason: RefusalReason,
     request: &Request<B>,
 ) -> Refusal {
-    if !logged(policy) {
+    if !logged(policy, &reason) {
         // The common case: the `Origin` lookup below is for the log line alone.
         return Refusal::new(kind, reason);
     }
@@ -352,9 +358,12 @@ fn refuse<B>(
     )
 }
 
-/// Whether a refusal is logged: in debug mode, or when someone listens at `debug`.
-fn logged(policy: &Policy) -> bool {
-    policy.debug || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG)
+/// Whether a refusal is logged: a predicate's failure always (at `error`, which most
+/// subscribers keep), the others in debug mode or when someone listens at `debug`.
+fn logged(policy: &Policy, reason: &RefusalReason) -> bool {
+    policy.debug
+        || matches!(reason, RefusalReason::PredicateFailed { .. })
+        || tracing::enabled!(target: "tower_cors::refusal", tracing::Level::DEBUG)
 }
 
 /// As [`refuse`], for the request with this `Origin`, method and URI.
@@ -366,7 +375,7 @@ pub(crate) fn refuse_at(
     method: &Method,
     uri: &Uri,
 ) -> Refusal {
-    if !logged(policy) {
+    if !logged(policy, &reason) {
         // Nobody listens at `debug`, and without debug mode the event would be at `debug`:
         // skip reading the origin (all of it, however long) and the near-miss search.
         return Refusal::new(kind, reason);
@@ -389,7 +398,10 @@ pub(crate) fn refuse_at(
             )
         };
     }
-    if policy.debug {
+    if matches!(reason, RefusalReason::PredicateFailed { .. }) {
+        // A bug or an outage in the application's code, not a client's mistake.
+        event!(tracing::Level::ERROR);
+    } else if policy.debug {
         event!(tracing::Level::INFO);
     } else {
         event!(tracing::Level::DEBUG);

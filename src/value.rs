@@ -11,8 +11,9 @@ use http::{HeaderName, HeaderValue, Method};
 ///
 /// Every value becomes text in the [`CorsConfig`](crate::CorsConfig) and goes through the same
 /// validation as a string from a file. A `HeaderValue` that is not UTF-8 cannot be an origin, a
-/// method or a header name: [`build`](crate::CorsBuilder::build) reports it as an error naming
-/// the value.
+/// method, a header name or a path: [`build`](crate::CorsBuilder::build) reports it as an error
+/// naming the value. Every error is located at the position the caller passed the value at, in
+/// the whole list the builder's calls made, values that could not become text counted.
 ///
 /// This trait is sealed: the builder knows how to read each of these types, and no other.
 ///

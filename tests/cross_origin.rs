@@ -114,6 +114,39 @@ async fn sec_fetch_site_cross_site_without_origin_is_refused() {
     );
 }
 
+/// No browser sends `Sec-Fetch-Site` twice; a request that carries it twice (a proxy that
+/// merged two requests' headers, a line added on the way) is judged cross-site, whatever the
+/// first line says.
+#[tokio::test]
+async fn several_sec_fetch_site_lines_are_cross_site() {
+    let layer = protected();
+    for lines in [
+        ["same-origin", "cross-site"],
+        ["none", "cross-site"],
+        ["same-origin", "same-origin"],
+    ] {
+        let case = lines.join(", ");
+        let request = post(&[
+            ("sec-fetch-site", lines[0]),
+            ("sec-fetch-site", lines[1]),
+            ("origin", EVIL),
+        ]);
+        assert_refused(outcome(&layer, request).await, &case);
+        let request = post(&[("sec-fetch-site", lines[0]), ("sec-fetch-site", lines[1])]);
+        assert_refused(
+            outcome(&layer, request).await,
+            &format!("{case}, no Origin"),
+        );
+    }
+    // From an allowed origin, cross-site is fine.
+    let request = post(&[
+        ("sec-fetch-site", "same-origin"),
+        ("sec-fetch-site", "cross-site"),
+        ("origin", APP),
+    ]);
+    assert_passes(outcome(&layer, request).await, "allowed origin");
+}
+
 #[tokio::test]
 async fn without_sec_fetch_site_origin_is_compared_with_host() {
     let layer = protected();
@@ -178,6 +211,35 @@ async fn http2_requests_are_compared_with_the_uri_authority() {
         "same authority",
     );
     assert_refused(outcome(&layer, h2(EVIL)).await, "other authority");
+}
+
+/// An HTTP/2 request names its server in `:authority` (the URI's authority here); one that also
+/// carries a `Host` naming another server is not what a browser sends, and the page's origin
+/// must match both to count as same-origin.
+#[tokio::test]
+async fn an_http2_host_that_disagrees_with_the_authority_is_cross_origin() {
+    let layer = protected();
+    let h2 = |host: &str, origin: &str| {
+        Request::post("https://api.example.com/submit")
+            .version(Version::HTTP_2)
+            .header("host", host)
+            .header("origin", origin)
+            .body(Body::default())
+            .unwrap()
+    };
+    assert_refused(
+        outcome(&layer, h2("evil.example", EVIL)).await,
+        "Host names the page's server",
+    );
+    assert_refused(
+        outcome(&layer, h2("api.example.com", EVIL)).await,
+        "both name another server",
+    );
+    // Spellings of the same authority agree: case, and the default port.
+    for host in ["api.example.com", "API.example.com", "api.example.com:443"] {
+        let request = h2(host, "https://api.example.com");
+        assert_passes(outcome(&layer, request).await, host);
+    }
 }
 
 #[tokio::test]

@@ -148,6 +148,80 @@ async fn a_malformed_origin_or_null_never_reaches_the_predicate() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
+/// Origins no browser sends, or not of the web's schemes: each is refused by the allowlist, and a
+/// predicate that would allow anything is never asked about it, whichever way the layer decides
+/// (preflight, actual request, `decide`, cross-origin protection).
+#[tokio::test]
+async fn predicates_are_never_asked_about_malformed_origins() {
+    let asked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = Arc::clone(&asked);
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .cross_origin_protection(true)
+        .allow_origin_predicate(move |origin, _| {
+            let origin = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+            record.lock().unwrap().push(origin);
+            true
+        })
+        .build()
+        .unwrap();
+    let malformed = [
+        // Browsers serialize a file: URL's origin as `null`; other schemes are not the web's.
+        "file://x",
+        "chrome-extension://abcdefghijklmnop",
+        "ws://shop.example.net",
+        // Brackets hold an IPv6 address, and nothing else.
+        "https://[.]",
+        "https://[:]",
+        "https://[::1::]",
+        "https://[1:2:3:4:5:6:7:8:9]",
+        // A host name's labels start and end with a letter or digit (RFC 1123, section 2.1).
+        "https://-",
+        "https://-shop.example.net",
+        "https://shop-.example.net",
+        "https://_",
+        // A host ending in a number is an IPv4 address, which browsers write as four decimal
+        // numbers (URL standard, host parsing).
+        "https://999",
+        "https://shop.example.42",
+        "https://1.2.3.256",
+        "https://01.2.3.4",
+        "https://0x7f.0.0.1",
+        "https://1.2.3",
+    ];
+    for origin in malformed {
+        let response = send(&layer, preflight(origin, "GET", &[])).await;
+        assert_eq!(response.status(), 403, "{origin}");
+        let response = send(&layer, request("GET", Some(origin), &[])).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+        assert!(layer
+            .decide(&request("GET", Some(origin), &[]))
+            .is_refused());
+        let post = request("POST", Some(origin), &[("sec-fetch-site", "cross-site")]);
+        assert_eq!(send(&layer, post).await.status(), 403, "{origin}");
+    }
+    assert_eq!(*asked.lock().unwrap(), Vec::<String>::new());
+
+    // Well-formed hosts of every kind still are.
+    for origin in [
+        "https://shop.example.net",
+        "http://shop.example.net:8080",
+        "https://1.2.3.4",
+        "https://[::1]",
+        "https://[2001:db8::1]:8443",
+        "https://my_shop.example.net",
+        "https://xn--bcher-kva.example",
+    ] {
+        let response = send(&layer, preflight(origin, "GET", &[])).await;
+        assert_eq!(response.status(), 204, "{origin}");
+    }
+    assert_eq!(asked.lock().unwrap().len(), 7);
+}
+
 #[tokio::test]
 async fn with_credentials_an_insecure_origin_is_refused_before_the_predicate() {
     let asked = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -320,6 +394,151 @@ fn predicates_survive_reloads() {
     handle.reload(config).unwrap();
     assert!(!layer.decide(&tenant).is_refused());
     assert!(layer.has_origin_predicate());
+}
+
+const BOOM: &str = "https://boom.example.net";
+
+/// The refusal a response carries, as its reason code.
+fn refusal_code<B>(response: &Response<B>) -> Option<&'static str> {
+    let decision = response.extensions().get::<CorsDecision>()?;
+    decision.refusal().map(|refusal| refusal.reason().code())
+}
+
+/// The refusal events at `error` of what `f` does, on a runtime of this thread, as
+/// (origin, method, reason).
+fn error_events(f: impl std::future::Future<Output = ()>) -> Vec<(String, String, String)> {
+    let events = logs::events(|| futures::executor::block_on(f));
+    events
+        .into_iter()
+        .filter(|event| event.level == tracing::Level::ERROR)
+        .map(|event| {
+            assert_eq!(event.target, "tower_cors::refusal");
+            let field = |name| event.field(name).unwrap_or_default().to_owned();
+            (field("origin"), field("method"), field("reason"))
+        })
+        .collect()
+}
+
+/// A predicate that panics is a predicate that failed: the request is refused with reason
+/// `predicate_failed`, logged at `error`, and the layer goes on serving. The panic never leaves
+/// the layer, so a panic-catching layer outside it, or the server, never sees it.
+#[test]
+fn a_panicking_predicate_refuses_the_request_and_the_layer_keeps_serving() {
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .cross_origin_protection(true)
+        .allow_origin_predicate(|origin, _| {
+            assert_ne!(origin, BOOM, "the tenant store is down");
+            origin == TENANT
+        })
+        .build()
+        .unwrap();
+    let errors = error_events(async {
+        let inner = Inner::default();
+        let response = inner.send(&layer, preflight(BOOM, "GET", &[])).await;
+        assert_eq!(response.status(), 403);
+        assert_eq!(refusal_code(&response), Some("predicate_failed"));
+        assert_eq!(header(&response, "access-control-allow-origin"), None);
+        assert_eq!(
+            body_text(response).await,
+            format!("origin \"{BOOM}\" could not be checked: the origin predicate failed\n")
+        );
+        assert_eq!(inner.calls(), 0);
+
+        // An actual request goes to the inner service, as one the predicate refused does; its
+        // response gets no grant.
+        let response = inner.send(&layer, request("GET", Some(BOOM), &[])).await;
+        assert_eq!(refusal_code(&response), Some("predicate_failed"));
+        assert_eq!(header(&response, "access-control-allow-origin"), None);
+        assert_eq!(body_text(response).await, "inner");
+        assert_eq!(inner.calls(), 1);
+
+        // Cross-origin protection fails closed: 403, and the inner service does not run.
+        let post = request("POST", Some(BOOM), &[("sec-fetch-site", "cross-site")]);
+        let response = inner.send(&layer, post).await;
+        assert_eq!(response.status(), 403);
+        assert_eq!(refusal_code(&response), Some("predicate_failed"));
+        assert_eq!(inner.calls(), 1);
+
+        // The next requests are served as usual.
+        let response = inner.send(&layer, preflight(TENANT, "GET", &[])).await;
+        assert_eq!(response.status(), 204);
+        let response = inner.send(&layer, request("GET", Some(TENANT), &[])).await;
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some(TENANT)
+        );
+    });
+    assert_eq!(
+        errors,
+        [
+            (BOOM.into(), "OPTIONS".into(), "predicate_failed".into()),
+            (BOOM.into(), "GET".into(), "predicate_failed".into()),
+            (BOOM.into(), "POST".into(), "predicate_failed".into()),
+        ]
+    );
+
+    // `decide` catches it too.
+    let decision = layer.decide(&request("GET", Some(BOOM), &[]));
+    let refusal = decision.refusal().expect("a refusal");
+    assert!(matches!(
+        refusal.reason(),
+        RefusalReason::PredicateFailed { origin } if origin == BOOM
+    ));
+    assert!(refusal.hint().is_some_and(|hint| hint.contains("panicked")));
+}
+
+/// The same for an asynchronous predicate, whether it panics when called or while its future
+/// is polled.
+#[test]
+fn a_panicking_async_predicate_refuses_the_request() {
+    let layer = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .allow_origin_async_predicate(|origin, _| {
+            assert_ne!(
+                origin, "https://call.example.net",
+                "no connection to the store"
+            );
+            async move {
+                tokio::task::yield_now().await;
+                assert_ne!(origin, BOOM, "the lookup failed");
+                origin == TENANT
+            }
+        })
+        .build()
+        .unwrap();
+    let errors = error_events(async {
+        for origin in [BOOM, "https://call.example.net"] {
+            let inner = Inner::default();
+            let response = inner.send(&layer, preflight(origin, "GET", &[])).await;
+            assert_eq!(response.status(), 403, "{origin}");
+            assert_eq!(refusal_code(&response), Some("predicate_failed"));
+            assert_eq!(inner.calls(), 0);
+            let response = inner.send(&layer, request("GET", Some(origin), &[])).await;
+            assert_eq!(refusal_code(&response), Some("predicate_failed"));
+            assert_eq!(header(&response, "access-control-allow-origin"), None);
+            assert_eq!(body_text(response).await, "inner");
+            assert_eq!(inner.calls(), 1);
+        }
+        let response = send(&layer, preflight(TENANT, "GET", &[])).await;
+        assert_eq!(response.status(), 204);
+    });
+    let failed = |origin: &str, method: &str| {
+        (
+            origin.to_owned(),
+            method.to_owned(),
+            "predicate_failed".to_owned(),
+        )
+    };
+    assert_eq!(
+        errors,
+        [
+            failed(BOOM, "OPTIONS"),
+            failed(BOOM, "GET"),
+            failed("https://call.example.net", "OPTIONS"),
+            failed("https://call.example.net", "GET"),
+        ]
+    );
 }
 
 /// An asynchronous predicate that answers only when the test says so.

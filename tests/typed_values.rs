@@ -145,3 +145,79 @@ fn a_non_utf8_header_value_is_a_validation_error_naming_it() {
     assert!(line.contains("not UTF-8"), "{line}");
     assert!(line.contains("pass the value as ASCII text"), "{line}");
 }
+
+/// Each error's location, as the caller reads it.
+fn locations(errors: &tower_cors::ConfigErrors) -> Vec<(ConfigErrorKind, String)> {
+    errors
+        .iter()
+        .map(|error| (error.kind(), error.location().to_owned()))
+        .collect()
+}
+
+#[test]
+fn typed_values_are_reported_at_the_index_the_caller_passed() {
+    let latin1 = || HeaderValue::from_bytes(b"https://caf\xe9.example").unwrap();
+    let errors = CorsLayer::builder()
+        .allow_origins([
+            latin1(),
+            HeaderValue::from_static("https://ok.example"),
+            HeaderValue::from_static("http://BAD.example"),
+        ])
+        // Across calls too: the position in the whole list, rejected values counted.
+        .allow_origins([latin1()])
+        .allow_origins(["https://app.example.com/"])
+        .allow_methods([
+            HeaderValue::from_static("PUT"),
+            HeaderValue::from_bytes(b"PU\xd4").unwrap(),
+            HeaderValue::from_static("TRACE"),
+        ])
+        .build()
+        .unwrap_err();
+    let found = locations(&errors);
+    for expected in [
+        (ConfigErrorKind::InvalidOrigin, "allowed_origins[0]"),
+        (ConfigErrorKind::NonCanonicalOrigin, "allowed_origins[2]"),
+        (ConfigErrorKind::InvalidOrigin, "allowed_origins[3]"),
+        (ConfigErrorKind::NonCanonicalOrigin, "allowed_origins[4]"),
+        (ConfigErrorKind::InvalidMethod, "allowed_methods[1]"),
+        (ConfigErrorKind::ForbiddenMethod, "allowed_methods[2]"),
+    ] {
+        assert!(
+            found.contains(&(expected.0, expected.1.to_owned())),
+            "{expected:?} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 6, "{found:#?}");
+    // Each error names the value found at its index.
+    let named = |location: &str| {
+        let error = errors.iter().find(|e| e.location() == location).unwrap();
+        error.value().map(str::to_owned)
+    };
+    assert_eq!(
+        named("allowed_origins[2]").as_deref(),
+        Some("http://BAD.example")
+    );
+    assert_eq!(
+        named("allowed_origins[4]").as_deref(),
+        Some("https://app.example.com/")
+    );
+    assert_eq!(named("allowed_methods[2]").as_deref(), Some("TRACE"));
+}
+
+#[test]
+fn a_non_utf8_exempt_path_is_reported_as_a_path() {
+    let errors = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .cross_origin_protection(true)
+        .cross_origin_exempt_paths([HeaderValue::from_bytes(b"/caf\xe9").unwrap()])
+        .build()
+        .unwrap_err();
+    let error = errors.iter().next().unwrap();
+    assert_eq!(errors.len(), 1, "{errors}");
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidExemptPath);
+    assert_eq!(error.location(), "cross_origin_exempt_paths[0]");
+    assert_eq!(error.value(), Some("/caf\u{FFFD}"));
+    let line = error.to_string();
+    assert!(line.contains("cannot be a path prefix"), "{line}");
+    assert!(!line.contains("header name"), "{line}");
+}

@@ -47,6 +47,12 @@ pub(crate) fn hint(
                 .and_then(|o| origin_hint(index, o.as_bytes()));
             Some(crate::cross_origin::hint(near))
         }
+        RefusalReason::PredicateFailed { .. } => Some(
+            "the origin predicate panicked on this origin (the panic hook reported its message), \
+             so the request was refused; make the predicate return false when it cannot decide, \
+             a failing lookup included"
+                .to_owned(),
+        ),
         RefusalReason::MultipleOrigins | RefusalReason::RequestHeadersTooLong { .. } => Some(
             "no browser sends this: a proxy in front of the server may merge or duplicate \
                  headers, or the client is not a browser"

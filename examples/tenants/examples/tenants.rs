@@ -7,7 +7,8 @@
 //! Listens on `127.0.0.1:$PORT` (default 3000) and prints `listening on http://127.0.0.1:PORT`.
 //! The store is created and seeded on start: in memory, or in the SQLite file `TENANTS_DB`
 //! names. `https://app.example.com` is listed; tenants' domains are looked up per origin through
-//! the layer's asynchronous predicate, with a 30-second cache. Add one while it runs:
+//! the layer's asynchronous predicate, with a 30-second cache; a lookup that takes over a second
+//! refuses the origin. Add one while it runs:
 //!
 //! ```not_rust
 //! curl -X POST -H 'authorization: Bearer admin-token' \

@@ -2,7 +2,8 @@
 //!
 //! The static allowlist names the application's own frontends; every other origin is looked up
 //! in an embedded SQLite store of tenants' custom domains through tower-cors's asynchronous
-//! origin predicate, with a small cache in front of it. A tenant added at runtime (through
+//! origin predicate, with a small cache in front of it and a time limit on each lookup (the
+//! layer waits for the predicate with no deadline of its own). A tenant added at runtime (through
 //! [`Tenants::add`] or the admin route) is allowed from its next preflight on, without a restart.
 //!
 //! `cargo run -p tower-cors-example-tenants --example tenants` starts the server.
@@ -39,6 +40,12 @@ pub const ADMIN_TOKEN: &str = "admin-token";
 /// once (its cached answer is dropped); one written to the database by another process is seen
 /// within this time.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// Longest a lookup may take; past that the origin is refused (and the answer not cached). The
+/// CORS layer sets no deadline on its asynchronous predicate, so a store that hangs (a locked
+/// database, a lost connection) would otherwise hold every request from an origin it has not
+/// cached until the client gives up.
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Most answers kept; past that the cache starts over, so hostile origins cannot grow it.
 const CACHE_LIMIT: usize = 10_000;
@@ -79,6 +86,7 @@ pub struct Tenants {
     db: Mutex<Connection>,
     cache: Mutex<HashMap<String, (bool, Instant)>>,
     ttl: Duration,
+    lookup_timeout: Duration,
     lookups: AtomicU64,
     /// Bumped by every add, so that a lookup that raced with one does not cache a stale answer.
     generation: AtomicU64,
@@ -110,9 +118,16 @@ impl Tenants {
             db: Mutex::new(db),
             cache: Mutex::new(HashMap::new()),
             ttl,
+            lookup_timeout: LOOKUP_TIMEOUT,
             lookups: AtomicU64::new(0),
             generation: AtomicU64::new(0),
         })
+    }
+
+    /// This store, with lookups bounded by `limit` instead of [`LOOKUP_TIMEOUT`].
+    pub fn with_lookup_timeout(mut self, limit: Duration) -> Self {
+        self.lookup_timeout = limit;
+        self
     }
 
     /// Adds `origin` as `tenant`'s domain; its next request is allowed.
@@ -218,10 +233,16 @@ pub fn cors(tenants: &Arc<Tenants>) -> Result<CorsLayer, ConfigErrors> {
             let tenants = Arc::clone(&tenants);
             let origin = origin.to_str().map(str::to_owned);
             async move {
-                match origin {
-                    Ok(origin) => tenants.allows(origin).await,
-                    Err(_) => false,
-                }
+                let Ok(origin) = origin else {
+                    return false;
+                };
+                // The layer waits for this future with no deadline of its own: a store that
+                // hangs would hang the request with it. So the lookup bounds itself, and an
+                // origin it could not look up in time is refused.
+                let limit = tenants.lookup_timeout;
+                tokio::time::timeout(limit, tenants.allows(origin))
+                    .await
+                    .unwrap_or(false)
             }
         })
         .build()

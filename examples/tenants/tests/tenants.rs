@@ -198,6 +198,36 @@ async fn a_domain_written_by_another_process_is_seen_once_the_cache_expires() {
 }
 
 #[tokio::test]
+async fn a_lookup_that_hangs_is_refused_when_its_time_is_up() {
+    let path = std::env::temp_dir().join(format!("tenants-hang-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let limit = Duration::from_millis(200);
+    let tenants = Tenants::open(&path)
+        .expect("store")
+        .with_lookup_timeout(limit);
+    let address = serve(Arc::new(tenants)).await;
+    let (_, seeded) = SEEDED[0];
+
+    // Another process holds the database (a migration, say): the lookup waits for it, up to
+    // SQLite's busy timeout, seconds away.
+    let other = rusqlite::Connection::open(&path).expect("a second connection");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("a lock");
+    let started = std::time::Instant::now();
+    let answer = preflight(address, seeded).await;
+    let waited = started.elapsed();
+    assert_eq!(answer.status, 403);
+    assert!(waited >= limit, "answered after {waited:?}");
+    assert!(waited < Duration::from_secs(3), "answered after {waited:?}");
+
+    // The refusal was not cached: once the database is free, the tenant is allowed again.
+    other.execute_batch("ROLLBACK").expect("the lock released");
+    let answer = preflight(address, seeded).await;
+    assert_eq!(answer.status, 204);
+    drop(other);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
 async fn the_admin_routes_want_the_token_and_an_origin() {
     let tenants = Arc::new(Tenants::open(":memory:").expect("store"));
     let address = serve(tenants).await;
