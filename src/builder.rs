@@ -507,37 +507,17 @@ impl Holes {
 
     /// `error`, located at the caller's position of the value it is about.
     fn restore(&self, error: ConfigError) -> ConfigError {
-        let Some(&(key, _)) = self.0.iter().find(|(list, _)| *list == error.key()) else {
-            return error;
-        };
-        // The builder forgets where a list it adds to came from, so an error about an entry is
-        // located as `key[index]`.
-        let index = error
-            .location()
-            .strip_prefix(key)
-            .and_then(|rest| rest.strip_prefix('['))
-            .and_then(|rest| rest.strip_suffix(']'))
-            .and_then(|index| index.parse::<usize>().ok());
-        let Some(index) = index else {
+        let Some(index) = error.index() else {
             return error;
         };
         // Positions of one list were recorded in increasing order.
         let mut position = index;
-        for &(_, hole) in self.0.iter().filter(|(list, _)| *list == key) {
+        for &(_, hole) in self.0.iter().filter(|(list, _)| *list == error.key()) {
             if hole <= position {
                 position += 1;
             }
         }
-        if position == index {
-            return error;
-        }
-        ConfigError::new(
-            error.kind(),
-            At::entry(key, position),
-            error.value(),
-            error.problem().to_owned(),
-            error.fix().to_owned(),
-        )
+        error.at_index(position)
     }
 }
 

@@ -206,6 +206,21 @@ impl ConfigError {
         self
     }
 
+    /// The index of the list entry it is about, if any.
+    pub(crate) fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    /// The same error about the entry at `index` of its list, for an error from code (located
+    /// as `key[index]`).
+    pub(crate) fn at_index(mut self, index: usize) -> Self {
+        if self.index.is_some_and(|old| old != index) {
+            self.index = Some(index);
+            self.location = format!("{}[{index}]", self.key);
+        }
+        self
+    }
+
     /// The offending value, when the problem is about one value.
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
