@@ -8,6 +8,7 @@ use std::time::Duration;
 use http::request::Parts;
 use http::HeaderValue;
 
+use crate::config::key;
 use crate::config::CorsConfig;
 use crate::error::{At, ConfigError, ConfigErrorKind, ConfigErrors};
 use crate::layer::CorsLayer;
@@ -64,7 +65,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "allowed_origins",
+            key::allowed_origins,
             |config| &mut config.allowed_origins,
             origins,
         );
@@ -85,7 +86,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "allowed_origin_regexes",
+            key::allowed_origin_regexes,
             |config| &mut config.allowed_origin_regexes,
             regexes,
         );
@@ -95,7 +96,7 @@ impl CorsBuilder {
     /// Lets credentialed requests (cookies, HTTP authentication) read responses.
     /// Default: `false`.
     pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.config.sources.forget("allow_credentials");
+        self.config.sources.forget(key::allow_credentials);
         self.config.allow_credentials = allow;
         self
     }
@@ -107,7 +108,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "allowed_methods",
+            key::allowed_methods,
             |config| &mut config.allowed_methods,
             methods,
         );
@@ -127,7 +128,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "allowed_headers",
+            key::allowed_headers,
             |config| &mut config.allowed_headers,
             headers,
         );
@@ -147,7 +148,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "expose_headers",
+            key::expose_headers,
             |config| &mut config.expose_headers,
             headers,
         );
@@ -163,21 +164,21 @@ impl CorsBuilder {
     /// up to one day. `Duration::ZERO` sends `0`, which turns caching off. Default: no header,
     /// which browsers read as 5 seconds.
     pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.config.sources.forget("max_age");
+        self.config.sources.forget(key::max_age);
         self.config.max_age = Some(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
         self
     }
 
     /// Adds a preset's methods, request headers and exposed headers; see [`Preset`].
     pub fn preset(mut self, preset: Preset) -> Self {
-        self.config.sources.forget("presets");
+        self.config.sources.forget(key::presets);
         self.config.presets.push(preset.name().to_owned());
         self
     }
 
     /// Answers private network access preflights. Default: `false`.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
-        self.config.sources.forget("allow_private_network");
+        self.config.sources.forget(key::allow_private_network);
         self.config.allow_private_network = allow;
         self
     }
@@ -214,7 +215,7 @@ impl CorsBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cross_origin_protection(mut self, protect: bool) -> Self {
-        self.config.sources.forget("cross_origin_protection");
+        self.config.sources.forget(key::cross_origin_protection);
         self.config.cross_origin_protection = protect;
         self
     }
@@ -247,7 +248,7 @@ impl CorsBuilder {
         I::Item: ConfigValue,
     {
         self.extend(
-            "cross_origin_exempt_paths",
+            key::cross_origin_exempt_paths,
             |config| &mut config.cross_origin_exempt_paths,
             paths,
         );
@@ -257,7 +258,7 @@ impl CorsBuilder {
     /// Answers every refused preflight with 403 and no CORS headers, even when only a method or
     /// header was refused. Default: `false`, which lets the browser's console name the culprit.
     pub fn strict(mut self, strict: bool) -> Self {
-        self.config.sources.forget("strict");
+        self.config.sources.forget(key::strict);
         self.config.strict = strict;
         self
     }
@@ -266,7 +267,7 @@ impl CorsBuilder {
     /// origin and how the refused one differs, and the hint goes into refused preflights'
     /// bodies too. Default: `false` (hints are logged at `debug` only, never sent).
     pub fn debug(mut self, debug: bool) -> Self {
-        self.config.sources.forget("debug");
+        self.config.sources.forget(key::debug);
         self.config.debug = debug;
         self
     }
@@ -303,7 +304,7 @@ impl CorsBuilder {
     /// # }).unwrap();
     /// ```
     pub fn record_all_decisions(mut self, record: bool) -> Self {
-        self.config.sources.forget("record_all_decisions");
+        self.config.sources.forget(key::record_all_decisions);
         self.config.record_all_decisions = record;
         self
     }
@@ -311,7 +312,9 @@ impl CorsBuilder {
     /// Accepts `null` in the allowed origins. Any page can make its origin `null` with a
     /// sandboxed iframe, so this is close to allowing every origin.
     pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {
-        self.config.sources.forget("dangerously_allow_null_origin");
+        self.config
+            .sources
+            .forget(key::dangerously_allow_null_origin);
         self.config.dangerously_allow_null_origin = allow;
         self
     }
@@ -320,7 +323,7 @@ impl CorsBuilder {
     pub fn dangerously_allow_insecure_origins(mut self, allow: bool) -> Self {
         self.config
             .sources
-            .forget("dangerously_allow_insecure_origins");
+            .forget(key::dangerously_allow_insecure_origins);
         self.config.dangerously_allow_insecure_origins = allow;
         self
     }
@@ -329,7 +332,7 @@ impl CorsBuilder {
     pub fn dangerously_allow_public_suffix_wildcards(mut self, allow: bool) -> Self {
         self.config
             .sources
-            .forget("dangerously_allow_public_suffix_wildcards");
+            .forget(key::dangerously_allow_public_suffix_wildcards);
         self.config.dangerously_allow_public_suffix_wildcards = allow;
         self
     }
@@ -524,14 +527,14 @@ impl Holes {
 /// The error for a `HeaderValue` that is not UTF-8, given for the list at `key`.
 fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
     let (kind, what, fix) = match key {
-        "allowed_origins" => (ConfigErrorKind::InvalidOrigin, "an origin", "as ASCII text"),
-        "allowed_methods" => (ConfigErrorKind::InvalidMethod, "a method", "as ASCII text"),
-        "allowed_origin_regexes" => (
+        key::allowed_origins => (ConfigErrorKind::InvalidOrigin, "an origin", "as ASCII text"),
+        key::allowed_methods => (ConfigErrorKind::InvalidMethod, "a method", "as ASCII text"),
+        key::allowed_origin_regexes => (
             ConfigErrorKind::InvalidRegex,
             "a regular expression",
             "as ASCII text",
         ),
-        "cross_origin_exempt_paths" => (
+        key::cross_origin_exempt_paths => (
             ConfigErrorKind::InvalidExemptPath,
             "a path prefix",
             "as ASCII text, percent-encoded as browsers send it",
@@ -580,7 +583,7 @@ fn validate_with_holes(
     {
         errors.push(ConfigError::new(
             ConfigErrorKind::PredicateWithAnyOrigin,
-            "allowed_origins",
+            key::allowed_origins,
             Some("*"),
             "every origin is allowed, so the origin predicate would never be consulted",
             "list the origins you know instead of \"*\", or remove the predicate",

@@ -16,6 +16,7 @@ use http::header::{
 use http::{Method, Request, Response, StatusCode, Uri};
 
 use crate::config::CorsConfig;
+use crate::config::{key, keys};
 use crate::decision::{CorsDecision, Refusal, RefusalReason};
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
 use crate::policy::{line_to_bytes, Policy, RefusalBody};
@@ -24,8 +25,8 @@ use crate::request::RequestOrigin;
 use crate::warning::ConfigWarning;
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
-const EXEMPT_KEY: &str = "cross_origin_exempt_paths";
-const KEY: &str = "cross_origin_protection";
+const EXEMPT_KEY: &str = key::cross_origin_exempt_paths;
+const KEY: &str = key::cross_origin_protection;
 
 /// The protection of a policy that turned it on: the path prefixes it leaves alone.
 #[derive(Debug, Default)]
@@ -349,8 +350,10 @@ pub(crate) fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
             "CORS alone does not stop cross-site form posts with cookies: a page on any site \
              can still submit a form or a no-cors fetch to this server with its users' \
              cookies, and the handler runs",
-            "set cross_origin_protection = true (CORS_CROSS_ORIGIN_PROTECTION=true), or check \
-             a CSRF token in every handler that changes state",
+            format!(
+                "set {}, or check a CSRF token in every handler that changes state",
+                keys::setting(key::cross_origin_protection, "true")
+            ),
         ));
     }
     if !config.cross_origin_protection

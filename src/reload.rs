@@ -161,23 +161,13 @@ pub struct ConfigChange {
 
 impl ConfigChange {
     fn between(old: &CorsConfig, new: &CorsConfig) -> Vec<Self> {
-        // A TOML file leaves out opt-ins that are off and presets that are empty; a change
-        // shows them as `false` and `[]`. Only `max_age` can be truly unset.
-        let shown = |key: &str, value: Option<String>| match (key, value) {
-            ("max_age", value) => value,
-            ("presets" | "cross_origin_exempt_paths", None) => Some("[]".to_owned()),
-            (_, None) => Some("false".to_owned()),
-            (_, value) => value,
-        };
-        old.toml_entries()
+        // Every key, opt-ins that are off and empty lists included (a TOML file leaves those
+        // out); only `max_age` can be truly unset.
+        old.toml_entries(true)
             .into_iter()
-            .zip(new.toml_entries())
+            .zip(new.toml_entries(true))
             .filter(|((_, old), (_, new))| old != new)
-            .map(|((key, old), (_, new))| Self {
-                key,
-                old: shown(key, old),
-                new: shown(key, new),
-            })
+            .map(|((key, old), (_, new))| Self { key, old, new })
             .collect()
     }
 

@@ -3,6 +3,7 @@
 
 use http::HeaderValue;
 
+use crate::config::key;
 use crate::config::CorsConfig;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind, ConfigErrors};
 use crate::headers::{is_forbidden_request_header, is_token, join};
@@ -155,7 +156,7 @@ fn with_presets(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> CorsConfi
             Err(_) => {
                 errors.push(ConfigError::new(
                     Kind::InvalidValue,
-                    at("presets", i),
+                    at(key::presets, i),
                     Some(name),
                     "it is not a preset",
                     "the presets are \"grpc-web\" and \"connect\"",
@@ -190,7 +191,7 @@ fn check_origins(
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
 ) {
-    const KEY: &str = "allowed_origins";
+    const KEY: &str = key::allowed_origins;
     let list = &config.allowed_origins;
     if list.is_empty() && config.allowed_origin_regexes.is_empty() {
         if origin_predicate {
@@ -241,7 +242,7 @@ fn check_origins(
             }
             Entry::Null => {
                 if config.dangerously_allow_null_origin {
-                    warnings.push(opted_in(location, raw, "dangerously_allow_null_origin"));
+                    warnings.push(opted_in(location, raw, key::dangerously_allow_null_origin));
                 } else {
                     errors.push(ConfigError::new(
                         Kind::NullOrigin,
@@ -311,7 +312,7 @@ fn check_credentials(
         warnings.push(opted_in(
             location,
             raw,
-            "dangerously_allow_insecure_origins",
+            key::dangerously_allow_insecure_origins,
         ));
     } else if insecure {
         errors.push(ConfigError::new(
@@ -332,7 +333,7 @@ fn check_credentials(
             warnings.push(opted_in(
                 location,
                 raw,
-                "dangerously_allow_public_suffix_wildcards",
+                key::dangerously_allow_public_suffix_wildcards,
             ));
         } else {
             let domain = pattern.wildcard_domain().unwrap_or_default();
@@ -382,7 +383,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
                 .is_some_and(|entry| entry.scheme_and_host().is_some_and(|(_, h)| is_loopback(h)));
             if loopback {
                 warnings.push(ConfigWarning::new(
-                    at("allowed_origins", i),
+                    at(key::allowed_origins, i),
                     Some(raw),
                     "a loopback origin with credentials: any program serving it on a user's \
                      machine (another dev server, a local app) can read their credentialed \
@@ -394,7 +395,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
     }
     if config.allow_private_network && config.allowed_origins.iter().any(|o| o.trim() == "*") {
         warnings.push(ConfigWarning::new(
-            "allow_private_network",
+            key::allow_private_network,
             Some("true"),
             "with \"*\" origins, any public website can reach this private-network server \
              through its visitors' browsers",
@@ -403,7 +404,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
     }
     if let Some(seconds) = config.max_age.filter(|seconds| *seconds > 7200) {
         warnings.push(ConfigWarning::new(
-            "max_age",
+            key::max_age,
             Some(&seconds.to_string()),
             "Chromium caps the preflight cache at 7200 seconds, so Chromium browsers preflight \
              again after 2 hours",
@@ -414,7 +415,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
         let name = raw.trim().to_ascii_lowercase();
         if SAFELISTED_RESPONSE_HEADERS.contains(&name.as_str()) {
             warnings.push(ConfigWarning::new(
-                at("expose_headers", i),
+                at(key::expose_headers, i),
                 Some(raw),
                 "scripts can always read this response header, so exposing it changes nothing",
                 "remove it",
@@ -428,7 +429,7 @@ fn advise(config: &CorsConfig, warnings: &mut Vec<ConfigWarning>) {
             "accept" | "accept-language" | "content-language"
         ) {
             warnings.push(ConfigWarning::new(
-                at("allowed_headers", i),
+                at(key::allowed_headers, i),
                 Some(raw),
                 "browsers send this request header without asking (for the short, plain values \
                  they use), so allowing it usually changes nothing",
@@ -458,7 +459,7 @@ fn check_regexes(
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
 ) {
-    const KEY: &str = "allowed_origin_regexes";
+    const KEY: &str = key::allowed_origin_regexes;
     if config.allowed_origin_regexes.is_empty() {
         return;
     }
@@ -498,7 +499,11 @@ fn check_regexes(
                 if config.dangerously_allow_null_origin {
                     // Regexes only see valid scheme://host origins, so `null` is allowed by
                     // listing it.
-                    warnings.push(opted_in(location, pattern, "dangerously_allow_null_origin"));
+                    warnings.push(opted_in(
+                        location,
+                        pattern,
+                        key::dangerously_allow_null_origin,
+                    ));
                     origins.add_exact("null");
                 } else {
                     errors.push(ConfigError::new(
@@ -558,7 +563,7 @@ fn check_regex_findings(
                 warnings.push(opted_in(
                     location,
                     pattern,
-                    "dangerously_allow_insecure_origins",
+                    key::dangerously_allow_insecure_origins,
                 ));
             }
             Finding::Insecure {
@@ -610,7 +615,7 @@ fn check_regex_findings(
                     warnings.push(opted_in(
                         location,
                         pattern,
-                        "dangerously_allow_public_suffix_wildcards",
+                        key::dangerously_allow_public_suffix_wildcards,
                     ));
                 } else if credentials {
                     let kind = if suffix.is_some() {
@@ -698,7 +703,7 @@ fn check_methods(
     config: &CorsConfig,
     errors: &mut Vec<ConfigError>,
 ) -> (MethodRule, Option<HeaderValue>) {
-    const KEY: &str = "allowed_methods";
+    const KEY: &str = key::allowed_methods;
     let mut rule = MethodRule::default();
     let mut names: Vec<String> = Vec::new();
     for (i, raw) in config.allowed_methods.iter().enumerate() {
@@ -754,7 +759,7 @@ fn check_request_headers(
     config: &CorsConfig,
     errors: &mut Vec<ConfigError>,
 ) -> (HeaderRule, Option<HeaderValue>) {
-    const KEY: &str = "allowed_headers";
+    const KEY: &str = key::allowed_headers;
     let mut rule = HeaderRule::default();
     let mut names = Vec::new();
     for (i, raw) in config.allowed_headers.iter().enumerate() {
@@ -812,7 +817,7 @@ fn invalid_header_name(location: At, raw: &str) -> ConfigError {
 }
 
 fn check_expose_headers(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> Option<HeaderValue> {
-    const KEY: &str = "expose_headers";
+    const KEY: &str = key::expose_headers;
     let mut any = false;
     let mut names = Vec::new();
     for (i, raw) in config.expose_headers.iter().enumerate() {
@@ -868,7 +873,7 @@ fn check_max_age(config: &CorsConfig, errors: &mut Vec<ConfigError>) -> Option<H
     if !(0..=MAX_AGE_LIMIT).contains(&seconds) {
         errors.push(ConfigError::new(
             Kind::MaxAgeOutOfRange,
-            "max_age",
+            key::max_age,
             Some(&seconds.to_string()),
             "it is not a number of seconds from 0 to 86400",
             "browsers cap it anyway (Chromium at 7200, Firefox at 86400): use a value such as \

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 
-use super::fields::{closest, KEYS};
+use super::keys::{self, closest};
 use super::CorsConfig;
 
 impl<'de> Deserialize<'de> for CorsConfig {
@@ -26,39 +26,38 @@ impl<'de> Visitor<'de> for ConfigVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CorsConfig, A::Error> {
         let mut config = CorsConfig::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
-            match key {
-                "allowed_origins" => config.allowed_origins = map.next_value::<List>()?.0,
-                "allowed_origin_regexes" => {
-                    config.allowed_origin_regexes = map.next_value::<List>()?.0;
-                }
-                "allowed_methods" => config.allowed_methods = map.next_value::<List>()?.0,
-                "allowed_headers" => config.allowed_headers = map.next_value::<List>()?.0,
-                "expose_headers" => config.expose_headers = map.next_value::<List>()?.0,
-                "presets" => config.presets = map.next_value::<List>()?.0,
-                "cross_origin_exempt_paths" => {
-                    config.cross_origin_exempt_paths = map.next_value::<List>()?.0;
-                }
-                "max_age" => config.max_age = map.next_value()?,
-                "allow_credentials" => config.allow_credentials = map.next_value()?,
-                "allow_private_network" => config.allow_private_network = map.next_value()?,
-                "cross_origin_protection" => config.cross_origin_protection = map.next_value()?,
-                "strict" => config.strict = map.next_value()?,
-                "debug" => config.debug = map.next_value()?,
-                "record_all_decisions" => config.record_all_decisions = map.next_value()?,
-                "dangerously_allow_null_origin" => {
-                    config.dangerously_allow_null_origin = map.next_value()?;
-                }
-                "dangerously_allow_insecure_origins" => {
-                    config.dangerously_allow_insecure_origins = map.next_value()?;
-                }
-                "dangerously_allow_public_suffix_wildcards" => {
-                    config.dangerously_allow_public_suffix_wildcards = map.next_value()?;
-                }
-                other => return Err(A::Error::custom(unknown_key(other))),
-            }
+            config.read_value(key, &mut map)?;
         }
         Ok(config)
     }
+}
+
+/// A value of one key's type, read from a map being deserialized.
+pub(super) trait ReadValue: Sized {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
+}
+
+impl ReadValue for Vec<String> {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value::<List>().map(|list| list.0)
+    }
+}
+
+impl ReadValue for bool {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+}
+
+impl ReadValue for Option<i64> {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+}
+
+/// The next value of `map`, read as the type of the key it belongs to.
+pub(super) fn next_value<'de, A: MapAccess<'de>, T: ReadValue>(map: &mut A) -> Result<T, A::Error> {
+    T::read(map)
 }
 
 /// A known key. An unknown one is refused while the key itself is read, so that loaders which
@@ -85,19 +84,18 @@ impl Visitor<'_> for KeyVisitor {
     }
 
     fn visit_str<E: Error>(self, key: &str) -> Result<Key, E> {
-        KEYS.iter()
-            .find(|(known, _)| *known == key)
-            .map(|(known, _)| Key(known))
+        keys::find(key)
+            .map(|known| Key(known.name))
             .ok_or_else(|| E::custom(unknown_key(key)))
     }
 }
 
 fn unknown_key(key: &str) -> String {
-    match closest(key, KEYS.iter().map(|(k, _)| *k)) {
+    match closest(key, keys::names()) {
         Some(suggestion) => format!("unknown key `{key}`; did you mean `{suggestion}`?"),
         None => {
-            let keys: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
-            format!("unknown key `{key}`; the keys are {}", keys.join(", "))
+            let names: Vec<&str> = keys::names().collect();
+            format!("unknown key `{key}`; the keys are {}", names.join(", "))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use super::fields::{closest, Shape, Value, KEYS};
+use super::keys::{self, closest, Shape, Value};
 use super::loaded::Loaded;
 use super::CorsConfig;
 use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors, Source};
@@ -11,7 +11,7 @@ use crate::layer::CorsLayer;
 use crate::warning::ConfigWarning;
 
 /// The prefix of the variables [`CorsConfig::from_env`] reads: `CORS_`.
-pub const DEFAULT_ENV_PREFIX: &str = "CORS_";
+pub const DEFAULT_ENV_PREFIX: &str = super::keys::DEFAULT_PREFIX;
 
 impl CorsConfig {
     /// Reads the `CORS_*` environment variables (see the crate's README for the table), on top of
@@ -162,10 +162,10 @@ fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
         Some((_, Err(value))) => Loaded::failed(not_unicode(&config_var, value)),
         None => Loaded::new(CorsConfig::default()),
     };
-    for (key, _) in KEYS {
-        if loaded.config.sources.get(key).is_none() {
-            let name = variable(prefix, key);
-            loaded.config.sources.set(key, Source::Env(name));
+    for key in super::KEYS {
+        if loaded.config.sources.get(key.name).is_none() {
+            let name = key.variable(prefix);
+            loaded.config.sources.set(key.name, Source::Env(name));
         }
     }
     for (name, value) in &vars {
@@ -176,11 +176,15 @@ fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
         let known = ours
             .then(|| {
                 let suffix = &name[prefix.len()..];
-                KEYS.iter()
-                    .find(|(key, _)| suffix == key.to_ascii_uppercase())
+                super::KEYS
+                    .iter()
+                    .find(|key| suffix == key.name.to_ascii_uppercase())
             })
             .flatten();
-        let Some(&(key, shape)) = known else {
+        let Some(&keys::Key {
+            name: key, shape, ..
+        }) = known
+        else {
             match misspelt(prefix, name) {
                 Some(error) => loaded.errors.push(error),
                 None if ours => loaded.config.sources.warn(unknown_variable(prefix, name)),
@@ -227,10 +231,6 @@ fn load_file(variable: &str, path: &str) -> Loaded {
         )
         .locate(&Source::Env(variable.to_owned())),
     )
-}
-
-fn variable(prefix: &str, key: &str) -> String {
-    format!("{prefix}{}", key.to_ascii_uppercase())
 }
 
 fn parse(shape: Shape, value: &str) -> Result<Value, (&'static str, &'static str)> {
@@ -312,8 +312,8 @@ fn misspelt(prefix: &str, name: &str) -> Option<ConfigError> {
 
 /// The names of our variables without the prefix, uppercase: the keys', then `CONFIG`.
 fn known_suffixes() -> impl Iterator<Item = String> {
-    KEYS.iter()
-        .map(|(key, _)| key.to_ascii_uppercase())
+    keys::names()
+        .map(str::to_ascii_uppercase)
         .chain(["CONFIG".to_owned()])
 }
 
@@ -321,9 +321,9 @@ fn known_suffixes() -> impl Iterator<Item = String> {
 /// error, because the prefix is not ours alone (a platform may set `CORS_ORIGIN` for its own
 /// proxy).
 fn unknown_variable(prefix: &str, name: &str) -> ConfigWarning {
-    let known: Vec<String> = KEYS
+    let known: Vec<String> = super::KEYS
         .iter()
-        .map(|(key, _)| variable(prefix, key))
+        .map(|key| key.variable(prefix))
         .chain([format!("{prefix}CONFIG")])
         .collect();
     let suggestion = closest(name, known.iter().map(String::as_str))

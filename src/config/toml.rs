@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::fields::{closest, Shape, KEYS};
+use super::keys::{self, closest, Shape};
 use super::loaded::Loaded;
 use super::CorsConfig;
 use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors, Source};
@@ -107,7 +107,12 @@ fn load_str(text: &str, path: Option<&str>) -> Loaded {
     let mut errors = Vec::new();
     let mut known = toml::Table::new();
     for (key, value) in table {
-        let Some(&(static_key, shape)) = KEYS.iter().find(|(k, _)| *k == key) else {
+        let Some(&keys::Key {
+            name: static_key,
+            shape,
+            ..
+        }) = keys::find(&key)
+        else {
             errors.push(locate(unknown_key(&key)));
             continue;
         };
@@ -129,7 +134,7 @@ fn load_str(text: &str, path: Option<&str>) -> Loaded {
         .try_into::<CorsConfig>()
         .unwrap_or_default();
     if let Some(path) = path {
-        for (key, _) in KEYS {
+        for key in keys::names() {
             config.sources.set(key, Source::File(path.to_owned()));
         }
     }
@@ -140,11 +145,11 @@ fn load_str(text: &str, path: Option<&str>) -> Loaded {
 }
 
 fn unknown_key(key: &str) -> ConfigError {
-    let fix = match closest(key, KEYS.iter().map(|(k, _)| *k)) {
+    let fix = match closest(key, keys::names()) {
         Some(suggestion) => format!("did you mean {suggestion}?"),
         None => format!(
             "the keys are {}",
-            KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            keys::names().collect::<Vec<_>>().join(", ")
         ),
     };
     ConfigError::unknown(key, "unknown key", fix)

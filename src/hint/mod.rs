@@ -9,6 +9,7 @@ mod index;
 pub(crate) use index::HintIndex;
 
 use crate::config::CorsConfig;
+use crate::config::{key, keys};
 use crate::decision::RefusalReason;
 use crate::headers::is_token;
 use crate::origin::entry::{HostPattern, PortPattern};
@@ -27,12 +28,11 @@ pub(crate) fn hint(
             &String::from_utf8_lossy(method.as_bytes()),
         )),
         RefusalReason::HeaderNotAllowed { header } => Some(header_hint(config, header)),
-        RefusalReason::PrivateNetworkNotAllowed => Some(
+        RefusalReason::PrivateNetworkNotAllowed => Some(format!(
             "the page asks to reach this server on a more private network (a public site \
-             calling localhost or a LAN address); if that is intended, set \
-             allow_private_network = true (CORS_ALLOW_PRIVATE_NETWORK=true)"
-                .to_owned(),
-        ),
+             calling localhost or a LAN address); if that is intended, set {}",
+            keys::setting(key::allow_private_network, "true")
+        )),
         RefusalReason::CredentialsNotAllowed => Some(
             "the request carries cookies, so the page fetched with credentials: 'include', but \
              allow_credentials is false, so the browser will hide the response; set \
@@ -303,7 +303,7 @@ fn method_hint(config: &CorsConfig, method: &str) -> String {
              write method: '{upper}' in the page"
         );
     }
-    format!("add {method} to allowed_methods (CORS_ALLOWED_METHODS)")
+    format!("add {method} to {}", keys::named(key::allowed_methods))
 }
 
 fn header_hint(config: &CorsConfig, header: &str) -> String {
@@ -313,5 +313,5 @@ fn header_hint(config: &CorsConfig, header: &str) -> String {
                 (allowed_headers = [\"*\", \"authorization\"])"
             .to_owned();
     }
-    format!("add {header} to allowed_headers (CORS_ALLOWED_HEADERS)")
+    format!("add {header} to {}", keys::named(key::allowed_headers))
 }
