@@ -8,18 +8,14 @@
 //! header (non-browser clients) pass. WebSocket handshakes, which browsers send as a GET without
 //! any CORS check, are judged too.
 
-use bytes::Bytes;
-use http::header::{
-    HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, HOST, ORIGIN, UPGRADE, VARY,
-    X_CONTENT_TYPE_OPTIONS,
-};
-use http::{Method, Request, Response, StatusCode, Uri};
+use http::header::{HeaderMap, HeaderName, HeaderValue, HOST, ORIGIN, UPGRADE};
+use http::{Method, Request, Uri};
 
 use crate::config::CorsConfig;
 use crate::config::{key, keys};
-use crate::decision::{CorsDecision, Refusal, RefusalReason};
+use crate::decision::RefusalReason;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
-use crate::policy::{line_to_bytes, Policy, RefusalBody};
+use crate::policy::Policy;
 use crate::predicate::{parts_of, Answer, OriginPredicates};
 use crate::request::RequestOrigin;
 use crate::warning::ConfigWarning;
@@ -207,29 +203,6 @@ fn allowed<B>(
             None => Answer::Refused,
         },
     }
-}
-
-/// The 403 for a refused request: a one-line reason (and the hint in debug mode), and
-/// `Vary: Origin`, since the answer depends on the origin. A refused origin is never allowed, so
-/// no CORS header is due.
-pub(crate) fn refused_response(policy: &Policy, refusal: Refusal) -> Response<Bytes> {
-    static TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
-    static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
-    static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
-    let body = line_to_bytes(&RefusalBody {
-        refusal: &refusal,
-        hint: policy.debug.then(|| refusal.hint()).flatten(),
-    });
-    let mut response = Response::new(body);
-    *response.status_mut() = StatusCode::FORBIDDEN;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, TEXT_PLAIN.clone());
-    headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF.clone());
-    headers.insert(VARY, VARY_ORIGIN.clone());
-    response
-        .extensions_mut()
-        .insert(CorsDecision::Refused(refusal));
-    response
 }
 
 /// The hint for a request the protection refused, around the origin's near miss if any.

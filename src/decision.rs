@@ -222,6 +222,17 @@ impl RefusalReason {
 }
 
 impl RefusalReason {
+    /// The origin it names, when it names one.
+    pub(crate) fn origin(&self) -> Option<&HeaderValue> {
+        match self {
+            RefusalReason::OriginNotAllowed { origin }
+            | RefusalReason::PredicateFailed { origin } => Some(origin),
+            RefusalReason::CrossOriginRequestForbidden { origin }
+            | RefusalReason::CrossOriginWebSocketForbidden { origin } => origin.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The reason's `Display` and a newline, as a body, built without the formatting machinery
     /// when that is simple: fixed text costs nothing, and a short printable value is copied
     /// into one buffer of the exact size. `None` when the value needs escaping or cutting,

@@ -16,7 +16,8 @@ use crate::body::ResponseBody;
 use crate::decision::CorsDecision;
 use crate::policy::{Decoration, Policy};
 use crate::predicate::{Answer, PendingAnswer};
-use crate::service::{answer_preflight, decide_asked, RequestLine};
+use crate::record::{answered_actual, answered_preflight, RequestLine};
+use crate::render;
 
 pin_project! {
     /// Response future of [`Cors`](crate::Cors).
@@ -44,7 +45,6 @@ struct ActualAsking<T> {
     answer: Option<Answer>,
     /// The inner service's response, when it came before the verdict.
     output: Option<T>,
-    origin: HeaderValue,
     line: RequestLine,
     host: Option<HeaderValue>,
     policy: Arc<Policy>,
@@ -103,7 +103,6 @@ impl<F: Future> ResponseFuture<F> {
     pub(crate) fn actual_asking(
         future: F,
         verdict: PendingAnswer,
-        origin: HeaderValue,
         line: RequestLine,
         host: Option<HeaderValue>,
         policy: Arc<Policy>,
@@ -112,7 +111,6 @@ impl<F: Future> ResponseFuture<F> {
             verdict,
             answer: None,
             output: None,
-            origin,
             line,
             host,
             policy,
@@ -125,7 +123,8 @@ impl<F: Future> ResponseFuture<F> {
         }
     }
 
-    pub(crate) fn preflight(response: Response<Bytes>) -> Self {
+    /// A response already made: a preflight's answer, or cross-origin protection's refusal.
+    pub(crate) fn ready(response: Response<Bytes>) -> Self {
         Self {
             kind: Kind::Preflight {
                 response: Some(response),
@@ -192,7 +191,7 @@ where
                     policy,
                     ..
                 } = *state;
-                let response = answer_preflight(&policy, answer, origin, &parts);
+                let response = answered_preflight(&policy, answer, origin, &parts);
                 Poll::Ready(Ok(response.map(ResponseBody::full)))
             }
             KindProj::ActualAsking { future, asking } => {
@@ -215,18 +214,18 @@ where
                 let Some(Ok(mut response)) = asking.output.take() else {
                     return Poll::Pending;
                 };
-                let line = &asking.line;
-                let (decoration, decision) = decide_asked(
+                let (decoration, decision) = answered_actual(
                     &asking.policy,
                     answer,
-                    asking.origin.clone(),
-                    line.credentialed,
-                    &line.method,
-                    &line.uri,
+                    asking.line.origin.clone(),
+                    asking.line.borrowed(),
                 );
-                asking
-                    .policy
-                    .decorate(response.headers_mut(), decoration, asking.host.as_ref());
+                render::decorate(
+                    &asking.policy,
+                    response.headers_mut(),
+                    decoration,
+                    asking.host.as_ref(),
+                );
                 if let Some(decision) = asking.policy.recorded(decision) {
                     response.extensions_mut().insert(decision);
                 }
@@ -241,7 +240,7 @@ where
             } => {
                 let mut response = ready!(future.poll(cx))?;
                 if let Some(decoration) = decoration.take() {
-                    policy.decorate(response.headers_mut(), decoration, host.as_ref());
+                    render::decorate(policy, response.headers_mut(), decoration, host.as_ref());
                 }
                 if let Some(decision) = decision.take() {
                     response.extensions_mut().insert(decision);

@@ -7,13 +7,13 @@ use tower_layer::Layer;
 
 use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
-use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
+use crate::decide::{actual_after_asking, preflight_after_asking, Asking, Outcome};
+use crate::decision::{CorsDecision, Refusal};
 use crate::error::ConfigErrors;
-use crate::policy::{Decoration, Policy, PreflightAnswer};
-use crate::predicate::{parts_of, Answer, OriginPredicates};
+use crate::policy::Policy;
+use crate::predicate::{parts_of, OriginPredicates};
 use crate::reload::{ReloadHandle, SharedPolicy};
-use crate::request::{classify, Classified};
-use crate::service::{sends_credentials_cross_origin, Cors};
+use crate::service::Cors;
 use crate::warning::ConfigWarning;
 
 /// Applies a validated CORS policy to every request of the services it wraps.
@@ -154,71 +154,35 @@ impl CorsLayer {
     }
 }
 
-/// The service's decision for `request`, with the refusal's hint always looked for.
+/// The service's decision for `request`, with the refusal's hint always looked for. An origin
+/// the predicates must judge is put to the synchronous one: the asynchronous one's answer
+/// cannot be waited for here.
 fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B>) -> CorsDecision {
-    let refused = |kind, reason| {
+    let outcome = match crate::decide::decide(policy, predicates, request) {
+        Outcome::Ask { origin, asking } => {
+            let answer = predicates.ask_now(&origin, &parts_of(request));
+            match asking {
+                Asking::Preflight => Outcome::Preflight(preflight_after_asking(
+                    policy,
+                    answer,
+                    origin,
+                    request.headers(),
+                )),
+                Asking::Actual { credentialed } => {
+                    let (decoration, verdict) = actual_after_asking(answer, origin, credentialed);
+                    Outcome::Actual {
+                        decoration,
+                        verdict,
+                    }
+                }
+            }
+        }
+        outcome => outcome,
+    };
+    outcome.into_decision(|kind, reason| {
         let hint = policy.hint(&reason);
-        CorsDecision::Refused(Refusal::new(kind, reason).with_hint(hint))
-    };
-    if let Some(protection) = &policy.protection {
-        if let Some(reason) = crate::cross_origin::check(policy, protection, predicates, request) {
-            return refused(CorsRequestKind::Actual, reason);
-        }
-    }
-    // The origin a static refusal names, with what the synchronous predicate says of it.
-    let ask_predicate = |reason: &RefusalReason| {
-        let origin = predicates.askable(policy, reason)?;
-        let answer = predicates.ask_now(origin, &parts_of(request));
-        Some((answer, origin.clone()))
-    };
-    match classify(request.method(), request.headers()) {
-        Classified::NotCors => CorsDecision::NotCors,
-        Classified::Preflight { origin, method } => {
-            let mut answer = policy.decide_preflight(origin, method, request.headers());
-            if let PreflightAnswer::Refused { reason, .. } = &answer {
-                match ask_predicate(reason) {
-                    Some((Answer::Allowed, origin)) => {
-                        answer = policy.decide_preflight_for(origin, method, request.headers());
-                    }
-                    Some((Answer::Failed, origin)) => {
-                        answer = PreflightAnswer::Refused {
-                            reason: RefusalReason::PredicateFailed { origin },
-                            grant: None,
-                        };
-                    }
-                    Some((Answer::Refused, _)) | None => {}
-                }
-            }
-            match answer {
-                PreflightAnswer::Allowed { .. } => {
-                    CorsDecision::Allowed(CorsRequestKind::Preflight)
-                }
-                PreflightAnswer::Refused { reason, .. } => {
-                    refused(CorsRequestKind::Preflight, reason)
-                }
-            }
-        }
-        Classified::Actual { origin } => {
-            let decided = match policy.decide_actual(Some(origin)) {
-                Err(reason) => match ask_predicate(&reason) {
-                    Some((Answer::Allowed, origin)) => Ok(Decoration::Echo(origin)),
-                    Some((Answer::Failed, origin)) => {
-                        Err(RefusalReason::PredicateFailed { origin })
-                    }
-                    Some((Answer::Refused, _)) | None => Err(reason),
-                },
-                decided => decided,
-            };
-            match decided {
-                Ok(_) if !policy.credentials && sends_credentials_cross_origin(request) => refused(
-                    CorsRequestKind::Actual,
-                    RefusalReason::CredentialsNotAllowed,
-                ),
-                Ok(_) => CorsDecision::Allowed(CorsRequestKind::Actual),
-                Err(reason) => refused(CorsRequestKind::Actual, reason),
-            }
-        }
-    }
+        Refusal::new(kind, reason).with_hint(hint)
+    })
 }
 
 impl TryFrom<CorsConfig> for CorsLayer {

@@ -7,6 +7,7 @@ mod builder;
 mod bytes_eq;
 mod config;
 mod cross_origin;
+mod decide;
 mod decision;
 #[cfg(feature = "doctor")]
 #[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
@@ -23,7 +24,9 @@ mod origin;
 mod policy;
 mod predicate;
 mod preset;
+mod record;
 mod reload;
+mod render;
 mod request;
 mod request_headers;
 mod service;

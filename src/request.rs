@@ -3,8 +3,8 @@
 //! preflight; every other request with `Origin`, `OPTIONS` without that header included, is an
 //! actual CORS request that the inner service must see.
 
-use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use http::Method;
+use http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN};
+use http::{Method, Uri};
 
 /// What kind of request this is, with the values the layer needs from it.
 #[derive(Debug)]
@@ -43,6 +43,16 @@ pub(crate) fn classify<'a>(method: &Method, headers: &'a HeaderMap) -> Classifie
         }
     }
     Classified::Actual { origin }
+}
+
+/// The server's authority as the client addressed it: `Host`, or for HTTP/2 and HTTP/3, whose
+/// requests carry none, the URI's authority.
+pub(crate) fn host_of(headers: &HeaderMap, uri: &Uri) -> Option<HeaderValue> {
+    if let Some(host) = headers.get(HOST) {
+        return Some(host.clone());
+    }
+    let authority = uri.authority()?;
+    HeaderValue::from_str(authority.as_str()).ok()
 }
 
 #[cfg(test)]

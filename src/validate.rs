@@ -139,10 +139,9 @@ fn checked(
         methods_list,
         headers_list,
         vary_preflight,
-        preflight_headers: Default::default(),
-        actual_headers: Default::default(),
+        blocks: Default::default(),
     };
-    policy.prepare_header_blocks();
+    policy.blocks = crate::render::Blocks::new(&policy);
     Ok(Some(policy))
 }
 

@@ -18,7 +18,7 @@ use super::report::{
     body_lines, status_line, Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict,
 };
 use super::request::{copy_request, PageRequest};
-use crate::policy::{cookie_kept_same_site, same_site};
+use crate::render::{cookie_kept_same_site, same_site};
 
 /// Why [`probe_with`] could not finish: the server could not be reached or answered with
 /// something that is not HTTP. A response of any status, 4xx and 5xx included, is not an error.
