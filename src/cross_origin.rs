@@ -15,9 +15,6 @@ use crate::config::CorsConfig;
 use crate::config::{key, keys};
 use crate::decision::RefusalReason;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind};
-use crate::policy::Policy;
-use crate::predicate::{parts_of, Answer, OriginPredicates};
-use crate::request::RequestOrigin;
 use crate::warning::ConfigWarning;
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
@@ -57,7 +54,7 @@ fn has_dot_segment(path: &str) -> bool {
 }
 
 /// What the protection looks at: unsafe methods, and WebSocket handshakes.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Guarded {
     Request,
     WebSocket,
@@ -150,15 +147,39 @@ fn same_authority(scheme: &[u8], authority: &[u8], host: &[u8]) -> bool {
         && host[authority.len()..] == *default_port
 }
 
-/// Why the protection refuses `request`, or `None` when it passes. Only the static allowlist
-/// and the synchronous origin predicate are consulted: the request must be refused before the
-/// inner service runs, and an asynchronous predicate's verdict comes later.
-pub(crate) fn check<B>(
-    policy: &Policy,
+/// A request the protection must judge by its origin: an unsafe-method request or a WebSocket
+/// handshake that a browser sent cross-origin, to a path that is not exempt.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Suspect<'a> {
+    guarded: Guarded,
+    /// The first `Origin`, if any.
+    origin: Option<&'a HeaderValue>,
+    /// Whether there are several `Origin` lines, which no browser sends.
+    several: bool,
+}
+
+impl<'a> Suspect<'a> {
+    /// The request's one `Origin`, which the policy may allow; `None` when there is none, or
+    /// several.
+    pub(crate) fn origin(&self) -> Option<&'a HeaderValue> {
+        self.origin.filter(|_| !self.several)
+    }
+
+    /// Why the protection refuses it.
+    pub(crate) fn refusal(&self) -> RefusalReason {
+        let origin = self.origin.cloned();
+        match self.guarded {
+            Guarded::Request => RefusalReason::CrossOriginRequestForbidden { origin },
+            Guarded::WebSocket => RefusalReason::CrossOriginWebSocketForbidden { origin },
+        }
+    }
+}
+
+/// `request`, when the protection must judge it by its origin.
+pub(crate) fn suspect<'a, B>(
     protection: &Protection,
-    predicates: &OriginPredicates,
-    request: &Request<B>,
-) -> Option<RefusalReason> {
+    request: &'a Request<B>,
+) -> Option<Suspect<'a>> {
     let headers = request.headers();
     let guarded = guarded(request.method(), headers)?;
     if !is_cross_origin(headers, request.uri()) || protection.exempts(request.uri().path()) {
@@ -166,62 +187,11 @@ pub(crate) fn check<B>(
     }
     let mut origins = headers.get_all(ORIGIN).iter();
     let origin = origins.next();
-    if let (Some(origin), None) = (origin, origins.next()) {
-        match allowed(policy, predicates, origin, request) {
-            Answer::Allowed => return None,
-            // Fail closed: the request is refused, for the predicate's failure.
-            Answer::Failed => {
-                let origin = origin.clone();
-                return Some(RefusalReason::PredicateFailed { origin });
-            }
-            Answer::Refused => {}
-        }
-    }
-    let origin = origin.cloned();
-    Some(match guarded {
-        Guarded::Request => RefusalReason::CrossOriginRequestForbidden { origin },
-        Guarded::WebSocket => RefusalReason::CrossOriginWebSocketForbidden { origin },
+    Some(Suspect {
+        guarded,
+        origin,
+        several: origins.next().is_some(),
     })
-}
-
-/// Whether the policy allows `origin`, so that its pages may send what CORS lets them read.
-/// `null` never is, even when allowed for CORS: any page can take that origin with a sandboxed
-/// iframe.
-fn allowed<B>(
-    policy: &Policy,
-    predicates: &OriginPredicates,
-    origin: &HeaderValue,
-    request: &Request<B>,
-) -> Answer {
-    if origin.as_bytes() == b"null" {
-        return Answer::Refused;
-    }
-    match policy.decide_actual(Some(RequestOrigin::One(origin))) {
-        Ok(_) => Answer::Allowed,
-        Err(reason) => match predicates.askable(policy, &reason) {
-            Some(origin) => predicates.ask_now(origin, &parts_of(request)),
-            None => Answer::Refused,
-        },
-    }
-}
-
-/// The hint for a request the protection refused, around the origin's near miss if any.
-pub(crate) fn hint(near: Option<String>) -> String {
-    let mut hint = String::from(
-        "cross-origin protection refuses unsafe-method requests and WebSocket handshakes that \
-         a browser sends from an origin the policy does not allow; if this page is your own \
-         frontend, allow its origin",
-    );
-    if let Some(near) = near {
-        hint.push_str(" (");
-        hint.push_str(&near);
-        hint.push(')');
-    }
-    hint.push_str(
-        "; if this path must accept posts from other sites (a webhook, an SSO callback), add \
-         it to cross_origin_exempt_paths",
-    );
-    hint
 }
 
 /// Checks the protection's settings: every exempt path (whether or not the protection is on,

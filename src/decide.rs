@@ -17,10 +17,10 @@
 use http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, COOKIE, ORIGIN};
 use http::{HeaderName, HeaderValue, Request, Uri};
 
-use crate::cross_origin;
+use crate::cross_origin::{self, Protection};
 use crate::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
 use crate::policy::{Decoration, Grant, Policy, PreflightAnswer};
-use crate::predicate::{Answer, OriginPredicates};
+use crate::predicate::{parts_of, Answer, OriginPredicates};
 use crate::request::{classify, host_of, Classified, RequestOrigin};
 
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -71,7 +71,7 @@ pub(crate) fn decide<B>(
 ) -> Outcome {
     // Off by default: then this one test is all it costs.
     if let Some(protection) = &policy.protection {
-        if let Some(reason) = cross_origin::check(policy, protection, predicates, request) {
+        if let Some(reason) = protect(policy, protection, predicates, request) {
             return Outcome::Forbidden(reason);
         }
     }
@@ -96,6 +96,41 @@ pub(crate) fn decide<B>(
             },
         },
         Classified::Actual { origin } => actual(policy, predicates, origin, request),
+    }
+}
+
+/// Why cross-origin protection refuses `request`, or `None` when it passes. Only the static
+/// allowlist and the synchronous origin predicate are consulted: the request must be refused
+/// before the inner service runs, and an asynchronous predicate's verdict comes later. `null`
+/// is never allowed to send, even when allowed for CORS: any page can take that origin with a
+/// sandboxed iframe.
+fn protect<B>(
+    policy: &Policy,
+    protection: &Protection,
+    predicates: &OriginPredicates,
+    request: &Request<B>,
+) -> Option<RefusalReason> {
+    let suspect = cross_origin::suspect(protection, request)?;
+    let Some(origin) = suspect
+        .origin()
+        .filter(|origin| origin.as_bytes() != b"null")
+    else {
+        return Some(suspect.refusal());
+    };
+    let answer = match policy.decide_actual(Some(RequestOrigin::One(origin))) {
+        Ok(_) => Answer::Allowed,
+        Err(reason) => match predicates.askable(policy, &reason) {
+            Some(origin) => predicates.ask_now(origin, &parts_of(request)),
+            None => Answer::Refused,
+        },
+    };
+    match answer {
+        Answer::Allowed => None,
+        // Fail closed: the request is refused, for the predicate's failure.
+        Answer::Failed => Some(RefusalReason::PredicateFailed {
+            origin: origin.clone(),
+        }),
+        Answer::Refused => Some(suspect.refusal()),
     }
 }
 

@@ -45,7 +45,7 @@ pub(crate) fn hint(
             let near = origin
                 .as_ref()
                 .and_then(|o| origin_hint(index, o.as_bytes()));
-            Some(crate::cross_origin::hint(near))
+            Some(protection_hint(near))
         }
         RefusalReason::PredicateFailed { .. } => Some(
             "the origin predicate panicked on this origin (the panic hook reported its message), \
@@ -314,4 +314,23 @@ fn header_hint(config: &CorsConfig, header: &str) -> String {
             .to_owned();
     }
     format!("add {header} to {}", keys::named(key::allowed_headers))
+}
+
+/// The hint for a request the protection refused, around the origin's near miss if any.
+fn protection_hint(near: Option<String>) -> String {
+    let mut hint = String::from(
+        "cross-origin protection refuses unsafe-method requests and WebSocket handshakes that \
+         a browser sends from an origin the policy does not allow; if this page is your own \
+         frontend, allow its origin",
+    );
+    if let Some(near) = near {
+        hint.push_str(" (");
+        hint.push_str(&near);
+        hint.push(')');
+    }
+    hint.push_str(
+        "; if this path must accept posts from other sites (a webhook, an SSO callback), add \
+         it to cross_origin_exempt_paths",
+    );
+    hint
 }
