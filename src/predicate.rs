@@ -87,7 +87,6 @@ impl OriginPredicates {
         self.set.is_none()
     }
 
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn has_async(&self) -> bool {
         self.set
             .as_ref()
@@ -95,7 +94,6 @@ impl OriginPredicates {
     }
 
     /// These predicates without the asynchronous one, for answers that cannot wait.
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn without_async(&self) -> Self {
         let sync = self.set.as_ref().and_then(|set| set.sync.clone());
         Self {

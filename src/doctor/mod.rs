@@ -87,4 +87,4 @@ pub use self::request::{
 /// assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");
 /// assert!(needs_escape('\u{9b}') && !needs_escape('é'));
 /// ```
-pub use crate::error::{escape_controls, needs_escape};
+pub use crate::{escape_controls, needs_escape};

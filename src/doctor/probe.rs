@@ -18,7 +18,7 @@ use super::report::{
     body_lines, status_line, Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict,
 };
 use super::request::{copy_request, PageRequest};
-use crate::policy::{cookie_kept_same_site, same_site};
+use crate::cookie::{is_same_site, kept_same_site};
 
 /// Why [`probe_with`] could not finish: the server could not be reached or answered with
 /// something that is not HTTP. A response of any status, 4xx and 5xx included, is not an error.
@@ -684,7 +684,7 @@ fn allowed_warnings(
         ));
     }
     if request.credentials() {
-        if let Some(cookie) = cookie_kept_same_site(headers) {
+        if let Some(cookie) = kept_same_site(headers) {
             let host = request
                 .url()
                 .split_once("://")
@@ -694,7 +694,7 @@ fn allowed_warnings(
                 HeaderValue::from_str(host),
             ) {
                 (Ok(origin), Ok(host)) => {
-                    !same_site(&origin, &host)
+                    !is_same_site(&origin, &host)
                         || request.origin().split("://").next() != request.url().split("://").next()
                 }
                 _ => true,
