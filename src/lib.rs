@@ -9,9 +9,6 @@ mod config;
 pub mod cookie;
 mod cross_origin;
 mod decision;
-#[cfg(feature = "doctor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
-pub mod doctor;
 mod edit_distance;
 mod error;
 mod future;

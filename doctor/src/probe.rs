@@ -9,22 +9,22 @@ use http::header::{
     ACCESS_CONTROL_EXPOSE_HEADERS, ALLOW, LOCATION, ORIGIN, VARY,
 };
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use tower_cors::cookie::{is_same_site, kept_same_site};
 
-use super::fix::{
+use crate::fix::{
     allow_origin_fix, fix_for_cause, mixed_content_fix, outside_policy, refused_change,
 };
-use super::judge::{get, judge_actual, judge_preflight, Blocked, Cause, CheckStep};
-use super::report::{
+use crate::judge::{get, judge_actual, judge_preflight, Blocked, Cause, CheckStep};
+use crate::report::{
     body_lines, status_line, Allowed, Redirected, Report, Step, StepKind, StepOutcome, Verdict,
 };
-use super::request::{copy_request, PageRequest};
-use crate::cookie::{is_same_site, kept_same_site};
+use crate::request::{copy_request, PageRequest};
 
 /// Why [`probe_with`] could not finish: the server could not be reached or answered with
 /// something that is not HTTP. A response of any status, 4xx and 5xx included, is not an error.
 ///
 /// ```
-/// use tower_cors::doctor::ProbeError;
+/// use tower_cors_doctor::ProbeError;
 ///
 /// let error = ProbeError::Unreachable {
 ///     url: "http://127.0.0.1:9/".into(),
@@ -81,7 +81,7 @@ impl std::error::Error for ProbeError {}
 ///
 /// ```
 /// use http::{Request, Response};
-/// use tower_cors::doctor::{probe_with, PageRequest, ProbeError};
+/// use tower_cors_doctor::{probe_with, PageRequest, ProbeError};
 ///
 /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/items")?;
 /// // A server that allows every origin.

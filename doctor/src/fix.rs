@@ -1,9 +1,10 @@
 //! What to change, by cause: for a tower-cors policy (`explain`), or for a server the doctor only
 //! sees from outside (`probe`), where the tower-cors setting is named in passing.
 
-use super::judge::Cause;
-use super::request::{normalize_method, PageRequest};
-use crate::{CorsConfig, CorsLayer};
+use tower_cors::{CorsConfig, CorsLayer};
+
+use crate::judge::Cause;
+use crate::request::{normalize_method, PageRequest};
 
 /// The fix for `cause`. `policy` says whether the server is a tower-cors policy the doctor has
 /// (`explain`) rather than a server seen from outside (`probe`).
@@ -170,10 +171,9 @@ pub(crate) fn refused_change(
 /// doctor suggests for it: no origin yet (the fix adds one), credentials as the request has
 /// them.
 pub(crate) fn outside_policy(request: &PageRequest) -> CorsConfig {
-    CorsConfig {
-        allow_credentials: request.credentials(),
-        ..CorsConfig::default()
-    }
+    let mut config = CorsConfig::default();
+    config.allow_credentials = request.credentials();
+    config
 }
 
 /// How to allow the page's origin: `direct` (the fix as worded for the policy or the server),

@@ -10,19 +10,17 @@ use std::task::{Context, Poll, Wake, Waker};
 use http::header::COOKIE;
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body;
+use tower_cors::{CorsConfig, CorsDecision, CorsLayer, Refusal, RefusalReason};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::fix::{
+use crate::fix::{
     allow_origin_fix, fix_for_cause, lowercase_method_note, mixed_content_fix, refused_change,
     response_header_sent_by_page,
 };
-use super::judge::{judge_actual, judge_preflight, Blocked, Cause};
-use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
-use super::request::{copy_request, PageRequest};
-use crate::decision::{CorsDecision, Refusal, RefusalReason};
-use crate::layer::CorsLayer;
-use crate::CorsConfig;
+use crate::judge::{judge_actual, judge_preflight, Blocked, Cause};
+use crate::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+use crate::request::{copy_request, PageRequest};
 
 /// The cookie that stands in for the ones a browser attaches to a request with credentials, so
 /// that the layer sees what it would see from a browser.
@@ -37,7 +35,7 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 /// message and the fix.
 ///
 /// ```
-/// use tower_cors::doctor::{explain, Cause, PageRequest};
+/// use tower_cors_doctor::{explain, Cause, PageRequest};
 /// use tower_cors::{CorsLayer, RefusalReason};
 ///
 /// let layer = CorsLayer::builder()
@@ -337,6 +335,7 @@ fn call<S, B>(service: &mut S, request: Request<()>) -> Response<String>
 where
     S: Service<Request<()>, Response = Response<B>, Error = Infallible>,
     B: Body,
+    B::Data: AsRef<[u8]>,
 {
     let response = match block_on(std::future::poll_fn(|cx| service.poll_ready(cx))) {
         Ok(()) => match block_on(service.call(request)) {
@@ -352,7 +351,7 @@ where
         match frame {
             Ok(frame) => {
                 if let Some(data) = frame.data_ref() {
-                    bytes.extend_from_slice(bytes::Buf::chunk(data));
+                    bytes.extend_from_slice(data.as_ref());
                 }
             }
             Err(_) => break,
