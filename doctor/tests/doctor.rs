@@ -1372,3 +1372,53 @@ fn firefox_tells_several_allow_origin_lines_from_one_line_holding_a_list() {
         );
     }
 }
+
+#[test]
+fn probe_finds_the_near_miss_a_server_allows_and_leads_the_fix_with_it() {
+    // A CORS server that refuses every origin but the one it lists.
+    let server = |allowed: &'static str| {
+        move |request: http::Request<()>| {
+            let origin = request.headers().get("origin").cloned();
+            let granted = origin.as_ref().is_some_and(|origin| origin == allowed);
+            let refused_preflight = request.method() == http::Method::OPTIONS && !granted;
+            let mut response = http::Response::new(String::new());
+            if refused_preflight {
+                *response.status_mut() = StatusCode::FORBIDDEN;
+            }
+            response
+                .headers_mut()
+                .insert("vary", HeaderValue::from_static("origin"));
+            if let Some(origin) = origin.filter(|_| granted) {
+                response
+                    .headers_mut()
+                    .insert("access-control-allow-origin", origin);
+            }
+            Ok::<_, ProbeError>(response)
+        }
+    };
+    let report = probe_with(&page(), server("https://www.app.example.com")).unwrap();
+    assert!(
+        report.fix().is_some_and(|fix| fix.starts_with(
+            "the server allows \"https://www.app.example.com\" but not the page's origin \
+             \"https://app.example.com\" (it differs: with www.): load the page from"
+        )),
+        "{report}"
+    );
+    assert!(
+        report.notes().iter().any(|note| {
+            note
+            == "near miss: a preflight from \"https://www.app.example.com\" (with www.) is allowed"
+        }),
+        "{report}"
+    );
+    // A listed origin with a trailing slash: no browser sends it.
+    let report = probe_with(&page(), server("https://app.example.com/")).unwrap();
+    assert!(
+        report.fix().is_some_and(|fix| fix.starts_with(
+            "the server allows \"https://app.example.com/\", with a trailing slash, which no \
+             browser sends: an origin never ends with `/`; write \"https://app.example.com\" in \
+             its allowed origins"
+        )),
+        "{report}"
+    );
+}
