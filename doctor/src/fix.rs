@@ -71,14 +71,16 @@ pub(crate) fn for_policy(
     }
 }
 
+/// The fix for the layer's refusal: the layer's hint (the hints' texts live in the layer, which
+/// gives them in debug mode too), with what the browser adds to it.
 fn fix_for_refusal(
     refusal: &Refusal,
     hint: Option<&str>,
     blocked: &Blocked,
     request: &PageRequest,
 ) -> String {
-    match refusal.reason() {
-        RefusalReason::OriginNotAllowed { origin } => {
+    match (refusal.reason(), hint) {
+        (RefusalReason::OriginNotAllowed { origin }, _) => {
             let origin = String::from_utf8_lossy(origin.as_bytes());
             let mut fix = format!(
                 "add {origin:?} to allowed_origins (CORS_ALLOWED_ORIGINS), or a pattern that \
@@ -90,12 +92,9 @@ fn fix_for_refusal(
             }
             fix
         }
-        RefusalReason::MethodNotAllowed { method } => {
+        (RefusalReason::MethodNotAllowed { method }, Some(hint)) => {
             let method = String::from_utf8_lossy(method.as_bytes()).into_owned();
-            let mut fix = hint.map_or_else(
-                || format!("add {method} to allowed_methods (CORS_ALLOWED_METHODS)"),
-                str::to_owned,
-            );
+            let mut fix = hint.to_owned();
             if !fix.contains("case-sensitive") {
                 if let Some(note) = lowercase_method_note(&method) {
                     fix.push_str("; ");
@@ -104,14 +103,12 @@ fn fix_for_refusal(
             }
             fix
         }
-        _ => match hint {
-            Some(hint) => hint.to_owned(),
-            None => format!(
-                "{}; {}",
-                refusal,
-                fix_for_cause(blocked.cause(), request, true)
-            ),
-        },
+        (_, Some(hint)) => hint.to_owned(),
+        (_, None) => format!(
+            "{}; {}",
+            refusal,
+            fix_for_cause(blocked.cause(), request, true)
+        ),
     }
 }
 
