@@ -117,9 +117,9 @@ impl CorsLayer {
     }
 
     /// This layer without its asynchronous origin predicate (the synchronous one, the policy and
-    /// its reload slot are kept): its services then answer every request without waiting, as
-    /// [`decide`](Self::decide) decides it. For running the layer where nothing can be awaited,
-    /// such as a test or a tool that explains a policy offline.
+    /// its reload slot are kept): its services then never wait on a predicate, and refuse what
+    /// [`decide`](Self::decide) refuses. For running the layer where nothing can be awaited, such
+    /// as a test or a tool that explains a policy offline.
     pub fn without_async_origin_predicate(&self) -> Self {
         Self {
             policy: self.policy.clone(),
