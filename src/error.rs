@@ -274,14 +274,20 @@ pub(crate) fn write_problem(
     f.write_str(&escape_controls(&line))
 }
 
-/// Whether `c` is written as an escape wherever text from a configuration (or a server, in the
-/// doctor's reports) is shown: the C0 controls, DEL and the C1 controls (U+0080 to U+009F,
-/// among them U+009B, a terminal's control sequence introducer), which can drive the terminal
-/// the text is printed on; and Unicode's bidirectional controls (the `Bidi_Control` property:
-/// the embeddings, overrides and isolates U+202A to U+202E and U+2066 to U+2069, which reorder
-/// how the rest of the line is shown, as in CVE-2021-42574, "Trojan Source"; and the marks
-/// U+061C, U+200E and U+200F).
-#[cfg_attr(not(feature = "doctor"), allow(unreachable_pub))]
+/// Whether `c` is written as an escape wherever text from a configuration (or from a server, in
+/// the reports of the `tower-cors-doctor` package) is shown: the C0 controls, DEL and the C1
+/// controls (U+0080 to U+009F, among them U+009B, a terminal's control sequence introducer),
+/// which can drive the terminal the text is printed on; and Unicode's bidirectional controls
+/// (the `Bidi_Control` property: the embeddings, overrides and isolates U+202A to U+202E and
+/// U+2066 to U+2069, which reorder how the rest of the line is shown, as in CVE-2021-42574,
+/// "Trojan Source"; and the marks U+061C, U+200E and U+200F).
+///
+/// ```
+/// use tower_cors::needs_escape;
+///
+/// assert!(needs_escape('\u{1b}') && needs_escape('\u{9b}') && needs_escape('\u{202e}'));
+/// assert!(!needs_escape('é') && !needs_escape('\\'));
+/// ```
 pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -296,8 +302,18 @@ pub fn needs_escape(c: char) -> bool {
 /// escaped again without change.
 ///
 /// The one escaping for configuration errors and warnings (their key names, file paths,
-/// variable names and values), for the doctor's reports, and for the `tower-cors` tool's output.
-#[cfg_attr(not(feature = "doctor"), allow(unreachable_pub))]
+/// variable names and values, as [`ConfigError`] and
+/// [`ConfigWarning`](crate::ConfigWarning) display them), for the reports of the
+/// `tower-cors-doctor` package, and for the `tower-cors` tool's output: a program that prints
+/// other text beside them (a file's path, a server's answer) escapes it with this.
+///
+/// ```
+/// use tower_cors::escape_controls;
+///
+/// assert_eq!(escape_controls("cors.toml"), "cors.toml");
+/// assert_eq!(escape_controls("x\u{1b}]0;title\u{7}"), "x\\u{1b}]0;title\\u{7}");
+/// assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");
+/// ```
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);

@@ -95,16 +95,32 @@ impl CorsLayer {
         !self.predicates.is_empty()
     }
 
-    /// Whether an asynchronous origin predicate decides some origins: answers that cannot wait,
-    /// such as the doctor's offline ones, leave it out.
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
-    pub(crate) fn has_async_origin_predicate(&self) -> bool {
+    /// Whether some origins are decided by an asynchronous predicate, given to
+    /// [`CorsBuilder::allow_origin_async_predicate`]: [`decide`](Self::decide) cannot wait for
+    /// it, so an origin only it could allow is reported refused there.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_origin_async_predicate(|origin, _| async move {
+    ///         origin.as_bytes().ends_with(b".example.net")
+    ///     })
+    ///     .build()?;
+    /// assert!(layer.has_async_origin_predicate());
+    /// assert!(!layer.without_async_origin_predicate().has_async_origin_predicate());
+    /// # Ok::<(), tower_cors::ConfigErrors>(())
+    /// ```
+    pub fn has_async_origin_predicate(&self) -> bool {
         self.predicates.has_async()
     }
 
-    /// This layer without its asynchronous origin predicate, for answers that cannot wait.
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
-    pub(crate) fn without_async_origin_predicate(&self) -> Self {
+    /// This layer without its asynchronous origin predicate (the synchronous one, the policy and
+    /// its reload slot are kept): its services then never wait on a predicate, and refuse what
+    /// [`decide`](Self::decide) refuses. For running the layer where nothing can be awaited, such
+    /// as a test or a tool that explains a policy offline.
+    pub fn without_async_origin_predicate(&self) -> Self {
         Self {
             policy: self.policy.clone(),
             predicates: self.predicates.without_async(),

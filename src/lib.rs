@@ -6,12 +6,10 @@ mod body;
 mod builder;
 mod bytes_eq;
 mod config;
+pub mod cookie;
 mod cross_origin;
 mod decide;
 mod decision;
-#[cfg(feature = "doctor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
-pub mod doctor;
 mod edit_distance;
 mod error;
 mod future;
@@ -40,7 +38,7 @@ pub use self::config::CorsConfig;
 #[cfg(feature = "env")]
 pub use self::config::DEFAULT_ENV_PREFIX;
 pub use self::decision::{CorsDecision, CorsRequestKind, Refusal, RefusalReason};
-pub use self::error::{ConfigError, ConfigErrorKind, ConfigErrors};
+pub use self::error::{escape_controls, needs_escape, ConfigError, ConfigErrorKind, ConfigErrors};
 pub use self::future::ResponseFuture;
 pub use self::layer::CorsLayer;
 pub use self::preset::{Preset, UnknownPreset};

@@ -87,7 +87,6 @@ impl OriginPredicates {
         self.set.is_none()
     }
 
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn has_async(&self) -> bool {
         self.set
             .as_ref()
@@ -95,7 +94,6 @@ impl OriginPredicates {
     }
 
     /// These predicates without the asynchronous one, for answers that cannot wait.
-    #[allow(dead_code)] // used by the doctor's `explain`, behind its feature
     pub(crate) fn without_async(&self) -> Self {
         let sync = self.set.as_ref().and_then(|set| set.sync.clone());
         Self {
@@ -196,8 +194,8 @@ fn ask_sync(sync: Option<&SyncPredicate>, origin: &HeaderValue, parts: &Parts) -
 /// Whether `origin` may be put to a predicate: a serialized origin as browsers write it (so never
 /// `null` or anything malformed) of scheme `http` or `https` whose host is an IP address or a
 /// valid host name, and, with credentials, a secure one (https, or http on loopback) unless
-/// insecure origins are opted into. The one gate for every caller: the service, `decide`,
-/// cross-origin protection and the doctor.
+/// insecure origins are opted into. The one gate for every caller: the service, `decide` (and
+/// through both, the doctor's `explain`) and cross-origin protection.
 fn may_ask(policy: &Policy, origin: &HeaderValue) -> bool {
     let Some(parsed) = SerializedOrigin::parse(origin.as_bytes()) else {
         return false;

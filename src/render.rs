@@ -8,14 +8,14 @@ use bytes::Bytes;
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, CONTENT_TYPE, SET_COOKIE, VARY,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, CONTENT_TYPE, VARY,
     X_CONTENT_TYPE_OPTIONS,
 };
 use http::{Response, StatusCode};
 
+use crate::cookie::{is_same_site, kept_same_site};
 use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal};
 use crate::headers::append_vary;
-use crate::origin::serialized::SerializedOrigin;
 use crate::policy::{
     Decoration, Grant, Policy, PreflightAnswer, RuntimeWarnings,
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
@@ -279,10 +279,10 @@ pub(crate) fn decorate(
 /// Warns, once, about a cookie set on a credentialed cross-origin response that the browser
 /// will never send back cross-site: the classic "logged in, then every call is a 401".
 fn check_cookies(policy: &Policy, headers: &HeaderMap, origin: &HeaderValue, host: &HeaderValue) {
-    let Some(cookie) = cookie_kept_same_site(headers) else {
+    let Some(cookie) = kept_same_site(headers) else {
         return;
     };
-    if same_site(origin, host) {
+    if is_same_site(origin, host) {
         return;
     }
     if RuntimeWarnings::first(&policy.said.same_site_cookie) {
@@ -315,60 +315,6 @@ fn remove_inner_cors_headers(headers: &mut HeaderMap) -> Option<HeaderName> {
         headers.remove(name);
     }
     Some(found)
-}
-
-/// Whether the page's origin and the server's host are the same site (same registrable domain),
-/// where `SameSite=Lax` cookies still travel.
-pub(crate) fn same_site(origin: &HeaderValue, host: &HeaderValue) -> bool {
-    let Some(origin) = SerializedOrigin::parse(origin.as_bytes()) else {
-        return false;
-    };
-    let host = host.as_bytes();
-    // The host without its port (an IPv6 literal keeps its brackets).
-    let host = match host.iter().rposition(|&b| b == b':') {
-        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
-        _ => host,
-    };
-    let host = host.to_ascii_lowercase();
-    // IP addresses are their own site; the suffix list would read `10.0.0.1` as a domain.
-    let is_ip = |name: &[u8]| {
-        name.starts_with(b"[")
-            || std::str::from_utf8(name)
-                .is_ok_and(|name| name.parse::<std::net::Ipv4Addr>().is_ok())
-    };
-    if is_ip(origin.host.as_bytes()) || is_ip(&host) {
-        return origin.host.as_bytes() == host.as_slice();
-    }
-    let site = |name: &[u8]| psl::domain(name).map(|domain| domain.as_bytes().to_vec());
-    match (site(origin.host.as_bytes()), site(&host)) {
-        (Some(a), Some(b)) => a == b,
-        _ => origin.host.as_bytes() == host.as_slice(),
-    }
-}
-
-/// The name of the first `Set-Cookie` a browser will not send back on cross-site requests:
-/// one without both `SameSite=None` and `Secure` (browsers default to `SameSite=Lax`).
-pub(crate) fn cookie_kept_same_site(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(SET_COOKIE).iter().find_map(|value| {
-        let text = String::from_utf8_lossy(value.as_bytes());
-        let mut parts = text.split(';');
-        let name = parts
-            .next()
-            .unwrap_or_default()
-            .split('=')
-            .next()
-            .unwrap_or_default();
-        let (mut none, mut secure) = (false, false);
-        for attribute in parts {
-            let attribute = attribute.trim();
-            secure |= attribute.eq_ignore_ascii_case("secure");
-            none |= attribute.split_once('=').is_some_and(|(key, value)| {
-                key.trim().eq_ignore_ascii_case("samesite")
-                    && value.trim().eq_ignore_ascii_case("none")
-            });
-        }
-        (!(none && secure)).then(|| name.trim().to_owned())
-    })
 }
 
 /// `value`'s `Display` and a newline, in exactly one allocation: the text is measured first,

@@ -682,29 +682,3 @@ fn reload_lists_the_protection_among_the_changes() {
         ]
     );
 }
-
-#[cfg(feature = "doctor")]
-#[test]
-fn explain_says_the_protection_refuses_before_the_handler() {
-    use tower_cors::doctor::{explain, PageRequest};
-    let note = "cross-origin protection answers this request 403 before the handler runs";
-    let post = PageRequest::new(EVIL, "https://api.example.com/submit")
-        .unwrap()
-        .with_method("POST")
-        .unwrap();
-    let report = explain(&protected(), &post);
-    assert!(!report.is_allowed());
-    assert!(
-        report.notes().iter().any(|n| n.contains(note)),
-        "{:?}",
-        report.notes()
-    );
-    // An allowed page's POST is not refused, and gets no such note.
-    let allowed = PageRequest::new(APP, "https://api.example.com/submit")
-        .unwrap()
-        .with_method("POST")
-        .unwrap();
-    let report = explain(&protected(), &allowed);
-    assert!(report.is_allowed());
-    assert!(!report.notes().iter().any(|n| n.contains(note)));
-}

@@ -686,34 +686,3 @@ fn decide_consults_the_sync_predicate_but_cannot_wait_for_an_async_one() {
         .decide(&preflight(TENANT, "GET", &[]))
         .is_refused());
 }
-
-#[cfg(feature = "doctor")]
-#[test]
-fn explain_says_it_cannot_evaluate_an_async_predicate_offline() {
-    use tower_cors::doctor::{explain, PageRequest};
-
-    // A lookup that never answers offline: explain must neither wait for it nor guess.
-    let layer = CorsLayer::builder()
-        .allow_origins(["https://app.example.com"])
-        .allow_origin_async_predicate(|_, _| std::future::pending::<bool>())
-        .build()
-        .unwrap();
-    let request = PageRequest::new(TENANT, "https://api.example.com/")
-        .unwrap()
-        .with_method("PUT")
-        .unwrap();
-    let report = explain(&layer, &request);
-    assert!(!report.is_allowed());
-    assert!(
-        report
-            .notes()
-            .iter()
-            .any(|note| note.contains("asynchronous predicate")),
-        "{:?}",
-        report.notes()
-    );
-    let listed = PageRequest::new("https://app.example.com", "https://api.example.com/").unwrap();
-    let report = explain(&layer, &listed);
-    assert!(report.is_allowed());
-    assert_eq!(report.notes().len(), 1);
-}

@@ -4,8 +4,8 @@
 
 use http::HeaderMap;
 use serde_json::{json, Value};
-use tower_cors::doctor::{needs_escape, CheckStep, Report, StepKind, StepOutcome, Verdict};
-use tower_cors::CorsDecision;
+use tower_cors::{needs_escape, CorsDecision};
+use tower_cors_doctor::{CheckStep, Report, StepKind, StepOutcome, Verdict};
 
 /// The object `check` prints.
 pub(crate) fn check(
@@ -167,7 +167,7 @@ fn headers(headers: &HeaderMap) -> Vec<[String; 2]> {
 /// bidirectional controls escaped too, as JSON escapes (`\u009b`): JSON escapes only C0 itself,
 /// a terminal reads U+009B as a control sequence introducer, and U+202E reverses the rest of a
 /// line. The characters are those every text output escapes
-/// ([`needs_escape`](tower_cors::doctor::needs_escape)).
+/// ([`needs_escape`](tower_cors::needs_escape)).
 fn render(value: &Value) -> String {
     let text = value.to_string();
     let mut out = String::with_capacity(text.len());

@@ -27,8 +27,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tower_cors::doctor::{escape_controls, explain, Browser, PageRequest, Report, RequestError};
-use tower_cors::{ConfigErrors, CorsLayer};
+use tower_cors::{escape_controls, ConfigErrors, CorsLayer};
+use tower_cors_doctor::{explain, Browser, PageRequest, Report, RequestError};
 
 /// The URL `explain` puts in the requests and the console message when `--url` is not given:
 /// the policy does not depend on it, and `.invalid` names no real server.

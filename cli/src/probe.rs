@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use http::{Request, Response};
-use tower_cors::doctor::{probe_with, PageRequest, ProbeError, Report};
+use tower_cors_doctor::{probe_with, PageRequest, ProbeError, Report};
 
 /// How long `probe` waits for each request by default, from connecting to the end of the
 /// response.

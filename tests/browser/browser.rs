@@ -733,7 +733,7 @@ struct Case {
 
 /// What the doctor's `probe` says the console will show for `case`, sent to `url` from `origin`.
 async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>, String) {
-    let mut request = tower_cors::doctor::PageRequest::new(origin, url)
+    let mut request = tower_cors_doctor::PageRequest::new(origin, url)
         .unwrap()
         .with_method(case.method)
         .unwrap()
@@ -744,7 +744,7 @@ async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>
     // The doctor's `probe`, with the test's HTTP client as its transport.
     let runtime = tokio::runtime::Handle::current();
     let report = tokio::task::spawn_blocking(move || {
-        tower_cors::doctor::probe_with(&request, |sent: http::Request<()>| {
+        tower_cors_doctor::probe_with(&request, |sent: http::Request<()>| {
             let headers: Vec<(&str, &str)> = sent
                 .headers()
                 .iter()
@@ -759,7 +759,7 @@ async fn doctor_console(case: &Case, origin: &str, url: &str) -> (Option<String>
             ));
             let (parts, body) = response.into_parts();
             let body = String::from_utf8_lossy(&body).into_owned();
-            Ok::<_, tower_cors::doctor::ProbeError>(http::Response::from_parts(parts, body))
+            Ok::<_, tower_cors_doctor::ProbeError>(http::Response::from_parts(parts, body))
         })
     })
     .await

@@ -4,12 +4,11 @@
 use std::fmt;
 
 use http::{HeaderMap, Request, Response, StatusCode};
+use tower_cors::{escape_controls, CorsDecision};
 
-use super::browser::Browser;
-use super::judge::{Blocked, PreflightCache};
-use super::request::PageRequest;
-use crate::decision::CorsDecision;
-use crate::error::escape_controls;
+use crate::browser::Browser;
+use crate::judge::{Blocked, PreflightCache};
+use crate::request::PageRequest;
 
 /// The browser's verdict on a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,7 +20,7 @@ pub enum Verdict {
     Blocked(Blocked),
     /// The response is a redirect that passed its CORS check: the browser follows it, and the
     /// page gets what the redirect's target answers, which decides the outcome. Only
-    /// [`probe_with`](super::probe_with) gives this verdict.
+    /// [`probe_with`](crate::probe_with) gives this verdict.
     Redirected(Redirected),
 }
 
@@ -166,10 +165,10 @@ impl Step {
 /// Its [`Display`](fmt::Display) is plain text, one block per step, stable enough to compare in
 /// tests and read in CI logs: `>` lines are sent, `<` lines received (the status, every
 /// `access-control-*` header, `vary` and `location`, and the first line of the body of a response
-/// that is not 2xx). See [`explain`](super::explain) and [`probe_with`](super::probe_with).
+/// that is not 2xx). See [`explain`](crate::explain) and [`probe_with`](crate::probe_with).
 ///
 /// ```
-/// use tower_cors::doctor::{explain, PageRequest, StepKind, Verdict};
+/// use tower_cors_doctor::{explain, PageRequest, StepKind, Verdict};
 /// use tower_cors::CorsLayer;
 ///
 /// let layer = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
@@ -248,7 +247,7 @@ impl Report {
         let blocked = self.verdict.blocked()?;
         Some(match browser {
             Browser::Chromium => blocked.console_message().to_owned(),
-            Browser::Firefox => super::browser::firefox_message(&self.request, blocked, self),
+            Browser::Firefox => crate::browser::firefox_message(&self.request, blocked, self),
         })
     }
 

@@ -8,6 +8,7 @@ use http::header::{
     ORIGIN,
 };
 use http::{Method, Request, Uri};
+use tower_cors::{ConfigErrorKind, CorsConfig, CorsLayer};
 
 /// `Access-Control-Request-Private-Network`, which `http` does not name.
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str =
@@ -25,7 +26,7 @@ pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str =
 /// `options`, `post` and `put` are uppercased in any case, every other method is kept as written.
 ///
 /// ```
-/// use tower_cors::doctor::PageRequest;
+/// use tower_cors_doctor::PageRequest;
 ///
 /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/items")?
 ///     .with_method("put")?
@@ -46,7 +47,7 @@ pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: &str =
 ///     .with_header("content-type", "text/plain;charset=UTF-8")?;
 /// assert!(!simple.needs_preflight());
 /// assert!(simple.preflight_request().is_none());
-/// # Ok::<(), tower_cors::doctor::RequestError>(())
+/// # Ok::<(), tower_cors_doctor::RequestError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -148,13 +149,13 @@ impl PageRequest {
     /// (`response.headers.get(name)`), so that the doctor says when the browser hides it.
     ///
     /// ```
-    /// use tower_cors::doctor::PageRequest;
+    /// use tower_cors_doctor::PageRequest;
     ///
     /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?
     ///     .with_read_header("X-Total-Count")?;
     /// assert_eq!(request.read_headers(), ["x-total-count"]);
     /// assert!(!request.needs_preflight());
-    /// # Ok::<(), tower_cors::doctor::RequestError>(())
+    /// # Ok::<(), tower_cors_doctor::RequestError>(())
     /// ```
     pub fn with_read_header(mut self, name: &str) -> Result<Self, RequestError> {
         if !is_token(name.as_bytes()) {
@@ -388,7 +389,7 @@ impl fmt::Display for AddressSpace {
 /// sends.
 ///
 /// ```
-/// use tower_cors::doctor::{PageRequest, RequestError};
+/// use tower_cors_doctor::{PageRequest, RequestError};
 ///
 /// let error = PageRequest::new("https://App.example.com", "https://api.example.com/").unwrap_err();
 /// assert!(matches!(error, RequestError::InvalidOrigin { .. }));
@@ -489,7 +490,7 @@ impl std::error::Error for RequestError {}
 /// kept as written, so `patch` stays `patch` and does not match `PATCH`.
 ///
 /// ```
-/// use tower_cors::doctor::normalize_method;
+/// use tower_cors_doctor::normalize_method;
 ///
 /// assert_eq!(normalize_method("delete"), "DELETE");
 /// assert_eq!(normalize_method("patch"), "patch");
@@ -508,7 +509,7 @@ pub fn normalize_method(method: &str) -> String {
 /// Whether `method` is a CORS-safelisted method: exactly `GET`, `HEAD` or `POST`, case-sensitive.
 ///
 /// ```
-/// use tower_cors::doctor::is_cors_safelisted_method;
+/// use tower_cors_doctor::is_cors_safelisted_method;
 ///
 /// assert!(is_cors_safelisted_method("POST"));
 /// assert!(!is_cors_safelisted_method("post"));
@@ -526,7 +527,7 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// a single `bytes=N-` or `bytes=N-M` range in `range`.
 ///
 /// ```
-/// use tower_cors::doctor::is_cors_safelisted_request_header;
+/// use tower_cors_doctor::is_cors_safelisted_request_header;
 ///
 /// assert!(is_cors_safelisted_request_header("Content-Type", b"text/plain; charset=utf-8"));
 /// assert!(!is_cors_safelisted_request_header("content-type", b"application/json"));
@@ -599,9 +600,9 @@ fn is_simple_range(value: &[u8]) -> bool {
 }
 
 /// Fetch's forbidden request-header names, and the method-override headers when they name a
-/// forbidden method.
+/// forbidden method. `name` is a lowercase token.
 fn is_forbidden_request_header(name: &str, value: &str) -> bool {
-    if crate::headers::is_forbidden_request_header(name) {
+    if is_forbidden_request_header_name(name) {
         return true;
     }
     matches!(
@@ -611,6 +612,21 @@ fn is_forbidden_request_header(name: &str, value: &str) -> bool {
         ["CONNECT", "TRACE", "TRACK"]
             .iter()
             .any(|forbidden| forbidden.eq_ignore_ascii_case(method.trim()))
+    })
+}
+
+/// Whether Fetch forbids scripts to set the header `name` (a lowercase token): the layer's
+/// validation refuses exactly those names in `allowed_headers`, since allowing them has no
+/// effect ([`ConfigErrorKind::ForbiddenRequestHeader`]), so the doctor asks it rather than
+/// keeping a second copy of the list. Validating a policy of one header costs microseconds, once
+/// per header a page sets.
+fn is_forbidden_request_header_name(name: &str) -> bool {
+    let mut config = CorsConfig::default();
+    config.allowed_headers.push(name.to_owned());
+    CorsLayer::try_from(config).is_err_and(|errors| {
+        errors
+            .iter()
+            .any(|error| error.kind() == ConfigErrorKind::ForbiddenRequestHeader)
     })
 }
 

@@ -1,20 +1,16 @@
-//! The doctor's browser model: the browser's rules as `tower_cors::doctor` applies them (one test
-//! per rule of `research/fetch-spec-rules.md`, each with Chromium's exact console message), and
-//! `explain` through the library for every refusal class. The `tower-cors` binary is tested in
-//! its own package, `cli/`.
-//!
-//! Run with `cargo test --features doctor --test doctor`.
-
-#![cfg(feature = "doctor")]
+//! The browser model: the browser's rules as `tower_cors_doctor` applies them (one test per rule
+//! of the Fetch standard's CORS protocol, <https://fetch.spec.whatwg.org/#http-cors-protocol>,
+//! each with Chromium's exact console message), and `explain` through the layer for every
+//! refusal class. The `tower-cors` binary is tested in its own package, `cli/`.
 
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
-use tower_cors::doctor::{
+use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
+use tower_cors_doctor::{
     explain, judge_actual, judge_preflight, probe_with, AddressSpace, Browser, Cause, CheckStep,
     PageRequest, ProbeError, RequestError, StepKind, StepOutcome,
 };
-use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
 
 const ORIGIN: &str = "https://app.example.com";
 const URL: &str = "https://api.example.com/";
@@ -51,7 +47,7 @@ fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
 /// Asserts that the response blocks `request` at `step` with `cause` and this console reason.
 #[track_caller]
 fn assert_blocked(
-    result: Result<impl std::fmt::Debug, tower_cors::doctor::Blocked>,
+    result: Result<impl std::fmt::Debug, tower_cors_doctor::Blocked>,
     step: CheckStep,
     cause: Cause,
     reason: &str,
@@ -665,7 +661,7 @@ fn layer() -> CorsLayer {
 }
 
 /// The layer's refusal reason in a report.
-fn refusal(report: &tower_cors::doctor::Report) -> RefusalReason {
+fn refusal(report: &tower_cors_doctor::Report) -> RefusalReason {
     match report.decision() {
         Some(CorsDecision::Refused(refusal)) => refusal.reason().clone(),
         other => panic!("expected a refusal, got {other:?}\n{report}"),
@@ -946,6 +942,228 @@ fn explain_any_origin_policy_with_credentials_gets_the_wildcard_message() {
     );
 }
 
+/// For each refusal class and near-miss kind a browser can meet, the page's request, the cause
+/// the browser blocks it for, and whether the layer's refusal has a hint (its words are the
+/// layer's, pinned by the layer's own tests): the fix must carry it.
+#[test]
+fn explain_blocks_each_refusal_class_and_the_fix_carries_the_layers_hint() {
+    const APP: &[&str] = &["https://app.example.com"];
+    const PREVIEWS: &[&str] = &[r"https://pr-[0-9]+\.preview\.example\.com"];
+    let page = |origin: &str| PageRequest::new(origin, "https://api.example.net/items/1").unwrap();
+    let app = || page("https://app.example.com");
+    // What differs, the allowed origins, the allowed regexes, the page's request, the cause,
+    // whether the layer hints.
+    type Row = (
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        PageRequest,
+        &'static str,
+        bool,
+    );
+    let rows: Vec<Row> = vec![
+        (
+            "scheme",
+            APP,
+            &[],
+            page("http://app.example.com"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "port",
+            APP,
+            &[],
+            page("https://app.example.com:8443"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "www",
+            APP,
+            &[],
+            page("https://www.app.example.com"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "loopback spelling",
+            &["http://localhost:5173"],
+            &[],
+            page("http://127.0.0.1:5173"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "one label too deep",
+            &["https://*.example.com"],
+            &[],
+            page("https://a.b.example.com"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "wildcard apex",
+            &["https://*.example.com"],
+            &[],
+            page("https://example.com"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "regex matching part of the origin",
+            &[],
+            PREVIEWS,
+            page("https://pr-7.preview.example.com:8443"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "typo",
+            APP,
+            &[],
+            page("https://app.exmaple.com"),
+            "no_allow_origin",
+            true,
+        ),
+        (
+            "unrelated",
+            APP,
+            &[],
+            page("https://evil.example"),
+            "no_allow_origin",
+            false,
+        ),
+        (
+            "method",
+            APP,
+            &[],
+            app().with_method("DELETE").unwrap(),
+            "method_not_allowed",
+            true,
+        ),
+        (
+            "method's case",
+            APP,
+            &[],
+            app().with_method("patch").unwrap(),
+            "method_not_allowed",
+            true,
+        ),
+        (
+            "header",
+            APP,
+            &[],
+            app()
+                .with_method("PUT")
+                .unwrap()
+                .with_header("content-type", "application/json")
+                .unwrap()
+                .with_header("x-trace-id", "1")
+                .unwrap(),
+            "header_not_allowed",
+            true,
+        ),
+        (
+            "credentials",
+            APP,
+            &[],
+            app().with_credentials(true),
+            "credentials_not_true",
+            true,
+        ),
+        (
+            "private network",
+            APP,
+            &[],
+            app().with_private_network(true),
+            "private_network_not_allowed",
+            true,
+        ),
+    ];
+    for (name, origins, regexes, request, cause, hinted) in rows {
+        let layer = CorsLayer::builder()
+            .allow_origins(origins.iter().copied())
+            .allow_origin_regexes(regexes.iter().copied())
+            .allow_methods(["PUT", "PATCH"])
+            .allow_headers(["content-type"])
+            .build()
+            .unwrap();
+        let report = explain(&layer, &request);
+        let blocked = report
+            .verdict()
+            .blocked()
+            .unwrap_or_else(|| panic!("{name}: the doctor allows it:\n{report}"));
+        assert_eq!(blocked.cause().code(), cause, "{name}:\n{report}");
+        let hint = report
+            .decision()
+            .and_then(CorsDecision::refusal)
+            .and_then(|refusal| refusal.hint());
+        assert_eq!(hint.is_some(), hinted, "{name}: hint {hint:?}");
+        if let Some(hint) = hint {
+            assert!(
+                report.fix().is_some_and(|fix| fix.contains(hint)),
+                "{name}: the fix does not carry the hint {hint:?}:\n{report}"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_says_the_protection_refuses_before_the_handler() {
+    let protected = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .allow_credentials(true)
+        .cross_origin_protection(true)
+        .build()
+        .unwrap();
+    let note = "cross-origin protection answers this request 403 before the handler runs";
+    let post = |origin| {
+        PageRequest::new(origin, "https://api.example.com/submit")
+            .unwrap()
+            .with_method("POST")
+            .unwrap()
+    };
+    let report = explain(&protected, &post("https://evil.example"));
+    assert!(!report.is_allowed());
+    assert!(
+        report.notes().iter().any(|n| n.contains(note)),
+        "{:?}",
+        report.notes()
+    );
+    // An allowed page's POST is not refused, and gets no such note.
+    let report = explain(&protected, &post(ORIGIN));
+    assert!(report.is_allowed());
+    assert!(!report.notes().iter().any(|n| n.contains(note)));
+}
+
+#[test]
+fn explain_says_it_cannot_evaluate_an_async_predicate_offline() {
+    // A lookup that never answers offline: explain must neither wait for it nor guess.
+    let layer = CorsLayer::builder()
+        .allow_origins([ORIGIN])
+        .allow_origin_async_predicate(|_, _| std::future::pending::<bool>())
+        .build()
+        .unwrap();
+    let tenant = PageRequest::new("https://shop.example.net", URL)
+        .unwrap()
+        .with_method("PUT")
+        .unwrap();
+    let report = explain(&layer, &tenant);
+    assert!(!report.is_allowed());
+    assert!(
+        report
+            .notes()
+            .iter()
+            .any(|note| note.contains("asynchronous predicate")),
+        "{:?}",
+        report.notes()
+    );
+    let report = explain(&layer, &page());
+    assert!(report.is_allowed());
+    assert_eq!(report.notes().len(), 1);
+}
+
 // --- Before sending, other browsers, and probes through the caller's transport ---
 
 #[test]
@@ -1153,4 +1371,54 @@ fn firefox_tells_several_allow_origin_lines_from_one_line_holding_a_list() {
             "multiple_allow_origins"
         );
     }
+}
+
+#[test]
+fn probe_finds_the_near_miss_a_server_allows_and_leads_the_fix_with_it() {
+    // A CORS server that refuses every origin but the one it lists.
+    let server = |allowed: &'static str| {
+        move |request: http::Request<()>| {
+            let origin = request.headers().get("origin").cloned();
+            let granted = origin.as_ref().is_some_and(|origin| origin == allowed);
+            let refused_preflight = request.method() == http::Method::OPTIONS && !granted;
+            let mut response = http::Response::new(String::new());
+            if refused_preflight {
+                *response.status_mut() = StatusCode::FORBIDDEN;
+            }
+            response
+                .headers_mut()
+                .insert("vary", HeaderValue::from_static("origin"));
+            if let Some(origin) = origin.filter(|_| granted) {
+                response
+                    .headers_mut()
+                    .insert("access-control-allow-origin", origin);
+            }
+            Ok::<_, ProbeError>(response)
+        }
+    };
+    let report = probe_with(&page(), server("https://www.app.example.com")).unwrap();
+    assert!(
+        report.fix().is_some_and(|fix| fix.starts_with(
+            "the server allows \"https://www.app.example.com\" but not the page's origin \
+             \"https://app.example.com\" (it differs: with www.): load the page from"
+        )),
+        "{report}"
+    );
+    assert!(
+        report.notes().iter().any(|note| {
+            note
+            == "near miss: a preflight from \"https://www.app.example.com\" (with www.) is allowed"
+        }),
+        "{report}"
+    );
+    // A listed origin with a trailing slash: no browser sends it.
+    let report = probe_with(&page(), server("https://app.example.com/")).unwrap();
+    assert!(
+        report.fix().is_some_and(|fix| fix.starts_with(
+            "the server allows \"https://app.example.com/\", with a trailing slash, which no \
+             browser sends: an origin never ends with `/`; write \"https://app.example.com\" in \
+             its allowed origins"
+        )),
+        "{report}"
+    );
 }

@@ -7,15 +7,15 @@ use std::str::FromStr;
 
 use http::StatusCode;
 
-use super::judge::{Blocked, Cause, CheckStep};
-use super::report::{Report, StepKind};
-use super::request::{is_token, PageRequest};
+use crate::judge::{Blocked, Cause, CheckStep};
+use crate::report::{Report, StepKind};
+use crate::request::{is_token, PageRequest};
 
 /// A browser whose console messages the doctor predicts. Both enforce the same Fetch rules;
 /// their messages differ.
 ///
 /// ```
-/// use tower_cors::doctor::Browser;
+/// use tower_cors_doctor::Browser;
 ///
 /// assert_eq!("firefox".parse::<Browser>(), Ok(Browser::Firefox));
 /// assert_eq!(Browser::default(), Browser::Chromium);

@@ -11,7 +11,7 @@ use http::header::{
 };
 use http::{HeaderMap, StatusCode};
 
-use super::request::{is_cors_safelisted_method, is_token, AddressSpace, PageRequest};
+use crate::request::{is_cors_safelisted_method, is_token, AddressSpace, PageRequest};
 
 /// `Access-Control-Allow-Private-Network`, which `http` does not name.
 pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: &str =
@@ -48,7 +48,7 @@ impl fmt::Display for CheckStep {
 /// Chromium quotes in its console message. Its [`Display`](fmt::Display) is Chromium's sentence.
 ///
 /// ```
-/// use tower_cors::doctor::Cause;
+/// use tower_cors_doctor::Cause;
 ///
 /// let cause = Cause::OriginMismatch { value: "https://app.example.com/".into() };
 /// assert_eq!(cause.code(), "origin_mismatch");
@@ -171,12 +171,12 @@ impl Cause {
     /// Firefox does not report as a CORS error (mixed content, Private Network Access).
     ///
     /// ```
-    /// use tower_cors::doctor::Cause;
+    /// use tower_cors_doctor::Cause;
     ///
     /// assert_eq!(Cause::NoAllowOrigin.firefox_code(), Some("CORSMissingAllowOrigin"));
     /// ```
     pub fn firefox_code(&self) -> Option<&'static str> {
-        super::browser::firefox_code(self)
+        crate::browser::firefox_code(self)
     }
 
     /// Whether the cause is one of the CORS check's (the ones Chromium reports for a preflight
@@ -281,7 +281,7 @@ impl fmt::Display for Cause {
 ///
 /// ```
 /// use http::{HeaderMap, StatusCode};
-/// use tower_cors::doctor::{judge_actual, Cause, CheckStep, PageRequest};
+/// use tower_cors_doctor::{judge_actual, Cause, CheckStep, PageRequest};
 ///
 /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?;
 /// let blocked = judge_actual(&request, StatusCode::OK, &HeaderMap::new()).unwrap_err();
@@ -293,7 +293,7 @@ impl fmt::Display for Cause {
 ///      been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the \
 ///      requested resource."
 /// );
-/// # Ok::<(), tower_cors::doctor::RequestError>(())
+/// # Ok::<(), tower_cors_doctor::RequestError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
@@ -369,7 +369,7 @@ impl Blocked {
     /// loopback (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]` are exempt, as in browsers).
     ///
     /// ```
-    /// use tower_cors::doctor::{Blocked, Cause, PageRequest};
+    /// use tower_cors_doctor::{Blocked, Cause, PageRequest};
     ///
     /// let request = PageRequest::new("https://app.example.com", "http://api.example.com/")?;
     /// let blocked = Blocked::before_sending(&request).unwrap();
@@ -382,7 +382,7 @@ impl Blocked {
     /// );
     /// let local = PageRequest::new("https://app.example.com", "http://localhost:3000/")?;
     /// assert!(Blocked::before_sending(&local).is_none());
-    /// # Ok::<(), tower_cors::doctor::RequestError>(())
+    /// # Ok::<(), tower_cors_doctor::RequestError>(())
     /// ```
     pub fn before_sending(request: &PageRequest) -> Option<Self> {
         request.is_mixed_content().then(|| {
@@ -445,7 +445,7 @@ impl PreflightCache {
 ///
 /// ```
 /// use http::{HeaderMap, HeaderValue, StatusCode};
-/// use tower_cors::doctor::{judge_preflight, Cause, PageRequest};
+/// use tower_cors_doctor::{judge_preflight, Cause, PageRequest};
 ///
 /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?
 ///     .with_method("PATCH")?;
@@ -463,7 +463,7 @@ impl PreflightCache {
 /// let cache = judge_preflight(&request, StatusCode::NO_CONTENT, &headers).unwrap();
 /// assert_eq!(cache.methods(), ["GET", "PATCH"]);
 /// assert_eq!(cache.max_age().as_secs(), 5);
-/// # Ok::<(), tower_cors::doctor::RequestError>(())
+/// # Ok::<(), tower_cors_doctor::RequestError>(())
 /// ```
 pub fn judge_preflight(
     request: &PageRequest,
@@ -549,7 +549,7 @@ pub fn judge_preflight(
 ///
 /// ```
 /// use http::{HeaderMap, HeaderValue, StatusCode};
-/// use tower_cors::doctor::{judge_actual, Cause, PageRequest};
+/// use tower_cors_doctor::{judge_actual, Cause, PageRequest};
 ///
 /// let request = PageRequest::new("https://app.example.com", "https://api.example.com/")?
 ///     .with_credentials(true);
@@ -564,7 +564,7 @@ pub fn judge_preflight(
 /// headers.insert("access-control-allow-credentials", HeaderValue::from_static("true"));
 /// let readable = judge_actual(&request, StatusCode::UNAUTHORIZED, &headers).unwrap();
 /// assert_eq!(readable, ["content-type", "x-request-id"]);
-/// # Ok::<(), tower_cors::doctor::RequestError>(())
+/// # Ok::<(), tower_cors_doctor::RequestError>(())
 /// ```
 pub fn judge_actual(
     request: &PageRequest,

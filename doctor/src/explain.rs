@@ -10,19 +10,14 @@ use std::task::{Context, Poll, Wake, Waker};
 use http::header::COOKIE;
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body;
+use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::fix::{
-    allow_origin_fix, fix_for_cause, lowercase_method_note, mixed_content_fix, refused_change,
-    response_header_sent_by_page,
-};
-use super::judge::{judge_actual, judge_preflight, Blocked, Cause};
-use super::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
-use super::request::{copy_request, PageRequest};
-use crate::decision::{CorsDecision, Refusal, RefusalReason};
-use crate::layer::CorsLayer;
-use crate::CorsConfig;
+use crate::fix::{self, mixed_content_fix};
+use crate::judge::{judge_actual, judge_preflight, Blocked};
+use crate::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+use crate::request::{copy_request, PageRequest};
 
 /// The cookie that stands in for the ones a browser attaches to a request with credentials, so
 /// that the layer sees what it would see from a browser.
@@ -37,7 +32,7 @@ const STAND_IN_COOKIE: &str = "tower-cors-doctor=credentials";
 /// message and the fix.
 ///
 /// ```
-/// use tower_cors::doctor::{explain, Cause, PageRequest};
+/// use tower_cors_doctor::{explain, Cause, PageRequest};
 /// use tower_cors::{CorsLayer, RefusalReason};
 ///
 /// let layer = CorsLayer::builder()
@@ -96,7 +91,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
             Err(blocked) => {
                 step.outcome = StepOutcome::Blocked;
                 step.blocked = Some(blocked.clone());
-                let fix = fix(layer, step.decision.as_ref(), &blocked, request);
+                let fix = fix::for_policy(layer, step.decision.as_ref(), &blocked, request);
                 steps.push(step);
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
                 let mut report = Report::new(request, steps, Verdict::Blocked(blocked), Some(fix));
@@ -130,7 +125,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         Err(blocked) => {
             step.outcome = StepOutcome::Blocked;
             step.blocked = Some(blocked.clone());
-            let fix = fix(layer, step.decision.as_ref(), &blocked, request);
+            let fix = fix::for_policy(layer, step.decision.as_ref(), &blocked, request);
             (Verdict::Blocked(blocked), Some(fix))
         }
     };
@@ -159,145 +154,6 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
     let mut report = Report::new(request, steps, verdict, fix);
     report.notes = notes;
     report
-}
-
-/// The fix, from the layer's refusal when there is one (its hint names the near miss), else from
-/// what the browser found; a change to the policy only when validation accepts it, else the
-/// safe alternative.
-fn fix(
-    layer: &CorsLayer,
-    decision: Option<&CorsDecision>,
-    blocked: &Blocked,
-    request: &PageRequest,
-) -> String {
-    let config = layer.config();
-    if let Cause::HeaderNotAllowed { header } = blocked.cause() {
-        if let Some(fix) = response_header_sent_by_page(header) {
-            return fix;
-        }
-    }
-    let Some(refusal) = decision.and_then(CorsDecision::refusal) else {
-        let direct = fix_for_cause(blocked.cause(), request, true);
-        return validated(&config, blocked.cause(), request, direct);
-    };
-    let hint = refusal.hint();
-    let fix = match refusal.reason() {
-        RefusalReason::OriginNotAllowed { .. } => {
-            let direct = fix_for_refusal(refusal, hint, blocked, request);
-            let fix = allow_origin_fix(request, &config, direct.clone(), true);
-            match hint {
-                // The safe fix replaced the direct one: the near miss still says what differs
-                // (for `null`, the safe fix already says all there is).
-                Some(hint) if fix != direct && request.origin() != "null" => {
-                    format!("{fix}; {hint}")
-                }
-                _ => fix,
-            }
-        }
-        _ => {
-            let direct = fix_for_refusal(refusal, hint, blocked, request);
-            validated(&config, blocked.cause(), request, direct)
-        }
-    };
-    let hidden = matches!(
-        refusal.reason(),
-        RefusalReason::MethodNotAllowed { .. } | RefusalReason::HeaderNotAllowed { .. }
-    ) && blocked.cause() == &Cause::NoAllowOrigin;
-    if hidden {
-        // Only `strict` answers these with 403 and no headers.
-        format!(
-            "{fix}; the policy is strict, so the layer answers such a preflight with 403 and no \
-             CORS headers, and the console names only the missing Access-Control-Allow-Origin"
-        )
-    } else {
-        fix
-    }
-}
-
-fn fix_for_refusal(
-    refusal: &Refusal,
-    hint: Option<&str>,
-    blocked: &Blocked,
-    request: &PageRequest,
-) -> String {
-    match refusal.reason() {
-        RefusalReason::OriginNotAllowed { origin } => {
-            let origin = String::from_utf8_lossy(origin.as_bytes());
-            let mut fix = format!(
-                "add {origin:?} to allowed_origins (CORS_ALLOWED_ORIGINS), or a pattern that \
-                 covers it"
-            );
-            if let Some(hint) = hint {
-                fix.push_str("; ");
-                fix.push_str(hint);
-            }
-            fix
-        }
-        RefusalReason::MethodNotAllowed { method } => {
-            let method = String::from_utf8_lossy(method.as_bytes()).into_owned();
-            let mut fix = hint.map_or_else(
-                || format!("add {method} to allowed_methods (CORS_ALLOWED_METHODS)"),
-                str::to_owned,
-            );
-            if !fix.contains("case-sensitive") {
-                if let Some(note) = lowercase_method_note(&method) {
-                    fix.push_str("; ");
-                    fix.push_str(&note);
-                }
-            }
-            fix
-        }
-        _ => match hint {
-            Some(hint) => hint.to_owned(),
-            None => format!(
-                "{}; {}",
-                refusal,
-                fix_for_cause(blocked.cause(), request, true)
-            ),
-        },
-    }
-}
-
-/// `direct`, the fix for `cause`, checked against the policy: a change that validation refuses
-/// is replaced by the safe one.
-fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest, direct: String) -> String {
-    let origin = request.origin().to_owned();
-    let refused = match cause {
-        Cause::CredentialsNotTrue { .. } => {
-            refused_change(config, |config| config.allow_credentials = true)
-        }
-        Cause::WildcardWithCredentials => refused_change(config, |config| {
-            config.allowed_origins = vec![origin];
-            config.allow_credentials = true;
-        }),
-        Cause::PrivateNetworkNotAllowed { .. } => {
-            refused_change(config, |config| config.allow_private_network = true)
-        }
-        _ => None,
-    };
-    let Some(refusal) = refused else {
-        return direct;
-    };
-    if matches!(
-        cause,
-        Cause::CredentialsNotTrue { .. } | Cause::WildcardWithCredentials
-    ) {
-        let mut listed = config.clone();
-        listed.allowed_origins.retain(|entry| entry != "*");
-        listed.allow_credentials = true;
-        return allow_origin_fix(
-            request,
-            &listed,
-            format!(
-                "list the page's origins in allowed_origins instead of `*` (such as {:?}) and \
-                 set allow_credentials = true, or fetch without credentials; setting \
-                 allow_credentials alone is refused ({refusal})",
-                request.origin()
-            ),
-            true,
-        );
-    }
-    format!("{direct}; but the policy's validation refuses that change as it stands: {refusal}")
 }
 
 /// The inner service: `200 ok` to everything, with a stand-in value for each header the page
@@ -337,6 +193,7 @@ fn call<S, B>(service: &mut S, request: Request<()>) -> Response<String>
 where
     S: Service<Request<()>, Response = Response<B>, Error = Infallible>,
     B: Body,
+    B::Data: AsRef<[u8]>,
 {
     let response = match block_on(std::future::poll_fn(|cx| service.poll_ready(cx))) {
         Ok(()) => match block_on(service.call(request)) {
@@ -352,7 +209,7 @@ where
         match frame {
             Ok(frame) => {
                 if let Some(data) = frame.data_ref() {
-                    bytes.extend_from_slice(bytes::Buf::chunk(data));
+                    bytes.extend_from_slice(data.as_ref());
                 }
             }
             Err(_) => break,
@@ -361,7 +218,6 @@ where
     Response::from_parts(parts, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// What an offline explanation of `layer` cannot tell.
 /// Whether the layer's cross-origin protection, not CORS, refused the request.
 fn refused_by_protection(reason: &RefusalReason) -> bool {
     matches!(
@@ -371,6 +227,7 @@ fn refused_by_protection(reason: &RefusalReason) -> bool {
     )
 }
 
+/// What an offline explanation of `layer` cannot tell.
 fn offline_notes(layer: &CorsLayer) -> Vec<String> {
     let mut notes = Vec::new();
     if layer.has_async_origin_predicate() {

@@ -1,7 +1,10 @@
-//! The doctor: the browser's CORS rules, to tell why a browser blocks a request and what to
-//! change. The `tower-cors` command-line tool (`check`, `explain`, `probe`; package
-//! `tower-cors-cli`) is built on it. This module needs no dependency beyond the library's own
-//! (feature `doctor`).
+//! The browser's CORS rules, to tell why a browser blocks a request and what to change: the
+//! doctor for [tower-cors](https://docs.rs/tower-cors) policies and for any server. The
+//! `tower-cors` command-line tool (`check`, `explain`, `probe`; package `tower-cors-cli`) is
+//! built on it, and a project's own tests can take it as a dev-dependency to assert what a
+//! browser will do with its policy. It depends only on `tower-cors` (the layer it explains,
+//! without its optional features) and on the crates whose traits the layer implements (`http`,
+//! `http-body`, `tower-layer`, `tower-service`), all of them the layer's own dependencies.
 //!
 //! A browser enforces CORS; the server only states a policy. So the doctor models the browser:
 //!
@@ -15,23 +18,25 @@
 //!   the actual response, in Chromium's order, failing with a [`Blocked`]: the step, the
 //!   [`Cause`], and the exact message Chromium prints in the console for a `fetch()`
 //!   (Firefox's, for a [`Browser`], through [`Report::console_message_in`]).
-//! - [`explain`]: offline, through a [`CorsLayer`](crate::CorsLayer): every step, the layer's own
-//!   [`CorsDecision`](crate::CorsDecision), the verdict, the console message and the fix.
+//! - [`explain`]: offline, through a [`CorsLayer`](tower_cors::CorsLayer), which it reaches
+//!   only through the layer's public API: every step, the layer's own
+//!   [`CorsDecision`](tower_cors::CorsDecision), the verdict, the console message and the fix.
 //! - [`probe_with`]: online, against a live server (the caller sends the requests), with the
 //!   likely fix inferred from the responses, and warnings on an allowed one.
 //!
-//! Every fix that changes a tower-cors policy passes the library's validation first; where it
+//! Every fix that changes a tower-cors policy passes the layer's validation first; where it
 //! would not, the fix is the safe alternative.
 //!
-//! Both produce a [`Report`], whose `Display` is the plain text the command-line tool prints.
+//! Both produce a [`Report`], whose `Display` is the plain text the command-line tool prints,
+//! escaped as the layer escapes its errors ([`tower_cors::escape_controls`]).
 //!
 //! The console messages are Chromium's for `fetch()` (`XMLHttpRequest` says `Access to
 //! XMLHttpRequest at` instead, and adds a sentence about `withCredentials` to the credentials
 //! messages). Methods are compared case-sensitively, as Fetch says and current Chromium does.
 //!
 //! ```
-//! use tower_cors::doctor::{explain, PageRequest};
 //! use tower_cors::CorsLayer;
+//! use tower_cors_doctor::{explain, PageRequest};
 //!
 //! let layer = CorsLayer::builder()
 //!     .allow_origins(["https://app.example.com"])
@@ -58,6 +63,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod browser;
 mod explain;
 mod fix;
@@ -75,16 +82,8 @@ pub use self::request::{
     is_cors_safelisted_method, is_cors_safelisted_request_header, normalize_method, AddressSpace,
     PageRequest, RequestError,
 };
-/// The escaping every report, configuration error and warning gets, for programs that print
-/// other text from a server or a configuration (a file's path): C0, DEL, C1 and the
-/// bidirectional controls, as Rust writes them in a string literal.
-///
-/// ```
-/// use tower_cors::doctor::{escape_controls, needs_escape};
-///
-/// assert_eq!(escape_controls("cors.toml"), "cors.toml");
-/// assert_eq!(escape_controls("x\u{1b}]0;title\u{7}"), "x\\u{1b}]0;title\\u{7}");
-/// assert_eq!(escape_controls("a\u{202e}b"), "a\\u{202e}b");
-/// assert!(needs_escape('\u{9b}') && !needs_escape('é'));
-/// ```
-pub use crate::error::{escape_controls, needs_escape};
+
+/// The README's Rust example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
