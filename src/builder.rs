@@ -55,6 +55,13 @@ pub struct CorsBuilder {
     holes: Holes,
 }
 
+impl CorsLayer {
+    /// Starts a builder; [`CorsBuilder::build`] validates the result.
+    pub fn builder() -> CorsBuilder {
+        CorsBuilder::default()
+    }
+}
+
 impl CorsBuilder {
     /// Adds allowed origins: exact origins (`https://app.example.com`), one-label subdomain
     /// patterns (`https://*.example.com`), any-depth subdomain patterns
@@ -510,7 +517,7 @@ impl Holes {
 
     /// `error`, located at the caller's position of the value it is about.
     fn restore(&self, error: ConfigError) -> ConfigError {
-        let Some(index) = error.index() else {
+        let Some(index) = error.index().filter(|_| !self.0.is_empty()) else {
             return error;
         };
         // Positions of one list were recorded in increasing order.
@@ -558,47 +565,21 @@ fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
     )
 }
 
-/// Validates `config` into a policy, with the errors found before validation (`rejected`) first
-/// and every problem with origin predicates: one list of every problem.
-pub(crate) fn validate(
-    config: &CorsConfig,
-    origin_predicate: bool,
-    rejected: Vec<ConfigError>,
-) -> Result<Policy, ConfigErrors> {
-    validate_with_holes(config, origin_predicate, rejected, &Holes::default())
-}
-
-/// [`validate`], for lists that lack the values set aside at `holes`.
+/// Validates `config` into a policy, with the errors found before validation (`errors`)
+/// first: one list of every problem, each at the position the caller passed its value, for
+/// lists that lack the values set aside at `holes`.
 fn validate_with_holes(
     config: &CorsConfig,
     origin_predicate: bool,
-    mut errors: Vec<ConfigError>,
+    errors: Vec<ConfigError>,
     holes: &Holes,
 ) -> Result<Policy, ConfigErrors> {
-    if origin_predicate
-        && config
-            .allowed_origins
-            .iter()
-            .any(|entry| entry.trim() == "*")
-    {
-        errors.push(ConfigError::new(
-            ConfigErrorKind::PredicateWithAnyOrigin,
-            key::allowed_origins,
-            Some("*"),
-            "every origin is allowed, so the origin predicate would never be consulted",
-            "list the origins you know instead of \"*\", or remove the predicate",
-        ));
-    }
     match crate::validate::validate_with(config, origin_predicate) {
         Ok(policy) => match ConfigErrors::from_vec(errors) {
             Some(errors) => Err(errors),
             None => Ok(policy),
         },
-        Err(found) if holes.0.is_empty() => Err(found.after(errors)),
-        Err(found) => {
-            errors.extend(found.into_iter().map(|error| holes.restore(error)));
-            Err(ConfigErrors::from_vec(errors).expect("validation found at least one problem"))
-        }
+        Err(found) => Err(found.map(|error| holes.restore(error)).after(errors)),
     }
 }
 

@@ -377,6 +377,12 @@ impl ConfigErrors {
         (!errors.is_empty()).then_some(Self { errors })
     }
 
+    /// These problems, each passed through `f`.
+    pub(crate) fn map(mut self, f: impl FnMut(ConfigError) -> ConfigError) -> Self {
+        self.errors = self.errors.into_iter().map(f).collect();
+        self
+    }
+
     /// These problems, after `first`.
     pub(crate) fn after(mut self, mut first: Vec<ConfigError>) -> Self {
         first.append(&mut self.errors);

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use http::Request;
 use tower_layer::Layer;
 
-use crate::builder::CorsBuilder;
 use crate::config::CorsConfig;
 use crate::decide::{actual_after_asking, preflight_after_asking, Asking, Outcome};
 use crate::decision::{CorsDecision, Refusal};
@@ -45,11 +44,6 @@ pub struct CorsLayer {
 }
 
 impl CorsLayer {
-    /// Starts a builder; [`CorsBuilder::build`] validates the result.
-    pub fn builder() -> CorsBuilder {
-        CorsBuilder::default()
-    }
-
     /// What this layer decides for `request`, without calling anything: whether it is a CORS
     /// request, and whether the policy allows it or why not.
     ///

@@ -16,6 +16,8 @@ mod future;
 mod headers;
 mod hint;
 mod layer;
+#[cfg(any(feature = "env", feature = "toml"))]
+mod load;
 #[doc = include_str!("../docs/migration.md")]
 pub mod migration {}
 mod origin;

@@ -12,7 +12,6 @@ use crate::bytes_eq::same_bytes;
 use crate::decision::{CorsDecision, RefusalReason};
 use crate::headers::{is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES};
 use crate::origin::{OriginMatch, OriginMatcher};
-use crate::render::Blocks;
 use crate::request::RequestOrigin;
 use crate::request_headers::{self, NameTrie};
 
@@ -68,6 +67,47 @@ pub(crate) struct Policy {
     pub(crate) vary_preflight: HeaderValue,
     /// The header blocks of its answers, prepared once.
     pub(crate) blocks: Blocks,
+}
+
+/// The header blocks of a policy's answers, which `render.rs` builds once and clones per
+/// answer.
+#[derive(Debug, Default)]
+pub(crate) struct Blocks {
+    pub(crate) actual: ActualHeaders,
+    pub(crate) preflight: PreflightHeaders,
+}
+
+/// The CORS headers of an actual response, built once per policy. A response that arrives
+/// without headers (a bare status, an error from a layer inside) takes a clone of the block:
+/// one copy instead of hashing and inserting each header into an empty map.
+#[derive(Debug, Default)]
+pub(crate) struct ActualHeaders {
+    /// `Access-Control-Allow-Origin` first, holding a placeholder the response always
+    /// overwrites with the echoed origin; then credentials, exposed headers and `Vary`.
+    pub(crate) echo: HeaderMap,
+    /// `Access-Control-Allow-Origin: *` and the exposed headers.
+    pub(crate) any: HeaderMap,
+}
+
+/// The header blocks of preflight answers, built once per policy, so that an answer costs a
+/// clone instead of a hash insert per header.
+#[derive(Debug, Default)]
+pub(crate) struct PreflightHeaders {
+    /// An allowed answer's headers, indexed by whether it carries `Access-Control-Allow-Headers`
+    /// (bit 0) and `Access-Control-Allow-Private-Network` (bit 1). Headers whose value comes
+    /// from the request hold a placeholder the answer always overwrites: replacing a value in
+    /// place never grows the clone.
+    pub(crate) allowed: [HeaderMap; 4],
+    /// A refused answer's headers that still grant the origin, indexed by whether they carry
+    /// `Access-Control-Allow-Methods` (bit 0) and `Access-Control-Allow-Headers` (bit 1), all
+    /// with placeholders the answer overwrites.
+    pub(crate) granted: [HeaderMap; 4],
+    /// A refused answer's headers, without a grant: `Vary`, `Content-Type`, `nosniff`.
+    pub(crate) refused: HeaderMap,
+    /// Whether `Access-Control-Allow-Methods` is the configured list, already in `allowed`.
+    pub(crate) methods_fixed: bool,
+    /// Whether `Access-Control-Allow-Headers` is the configured list, already in `allowed`.
+    pub(crate) names_fixed: bool,
 }
 
 /// The runtime warnings already given.
@@ -267,7 +307,7 @@ impl Policy {
         if self.methods.any && self.credentials {
             return Ok(Some(method.clone()));
         }
-        if self.blocks.methods_fixed() {
+        if self.blocks.preflight.methods_fixed {
             // The configured list, which the allowed answer's block already holds: `None`
             // spares a clone that the answer would drop (see `decide_preflight_for`).
             return Ok(None);

@@ -125,7 +125,7 @@ impl ReloadHandle {
     /// problem with `config`, in which case the running policy is kept. Origin predicates are
     /// kept either way.
     pub fn reload(&self, config: CorsConfig) -> Result<Vec<ConfigChange>, ConfigErrors> {
-        let policy = crate::builder::validate(&config, self.origin_predicate, Vec::new())?;
+        let policy = crate::validate::validate_with(&config, self.origin_predicate)?;
         let policy = Arc::new(policy);
         let previous = self.slot.swap(policy);
         Ok(ConfigChange::between(&previous.config, &config))

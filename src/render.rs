@@ -17,8 +17,8 @@ use crate::cookie::{is_same_site, kept_same_site};
 use crate::decision::{CorsDecision, CorsRequestKind, Quoted, Refusal};
 use crate::headers::append_vary;
 use crate::policy::{
-    Decoration, Grant, Policy, PreflightAnswer, RuntimeWarnings,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
+    ActualHeaders, Blocks, Decoration, Grant, Policy, PreflightAnswer, PreflightHeaders,
+    RuntimeWarnings, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
 };
 
 /// The 403 for a request cross-origin protection refused: a one-line reason (and the hint in
@@ -55,46 +55,6 @@ const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
 static TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 static NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
-
-/// The header blocks of a policy's answers.
-#[derive(Debug, Default)]
-pub(crate) struct Blocks {
-    actual: ActualHeaders,
-    preflight: PreflightHeaders,
-}
-
-/// The CORS headers of an actual response, built once per policy. A response that arrives
-/// without headers (a bare status, an error from a layer inside) takes a clone of the block:
-/// one copy instead of hashing and inserting each header into an empty map.
-#[derive(Debug, Default)]
-struct ActualHeaders {
-    /// `Access-Control-Allow-Origin` first, holding a placeholder the response always
-    /// overwrites with the echoed origin; then credentials, exposed headers and `Vary`.
-    echo: HeaderMap,
-    /// `Access-Control-Allow-Origin: *` and the exposed headers.
-    any: HeaderMap,
-}
-
-/// The header blocks of preflight answers, built once per policy, so that an answer costs a
-/// clone instead of a hash insert per header.
-#[derive(Debug, Default)]
-struct PreflightHeaders {
-    /// An allowed answer's headers, indexed by whether it carries `Access-Control-Allow-Headers`
-    /// (bit 0) and `Access-Control-Allow-Private-Network` (bit 1). Headers whose value comes
-    /// from the request hold a placeholder the answer always overwrites: replacing a value in
-    /// place never grows the clone.
-    allowed: [HeaderMap; 4],
-    /// A refused answer's headers that still grant the origin, indexed by whether they carry
-    /// `Access-Control-Allow-Methods` (bit 0) and `Access-Control-Allow-Headers` (bit 1), all
-    /// with placeholders the answer overwrites.
-    granted: [HeaderMap; 4],
-    /// A refused answer's headers, without a grant: `Vary`, `Content-Type`, `nosniff`.
-    refused: HeaderMap,
-    /// Whether `Access-Control-Allow-Methods` is the configured list, already in `allowed`.
-    methods_fixed: bool,
-    /// Whether `Access-Control-Allow-Headers` is the configured list, already in `allowed`.
-    names_fixed: bool,
-}
 
 /// Builds the response to a preflight; the inner service never sees it. It carries the
 /// decision in its extensions: `refusal` always, an allowed one when the policy records
@@ -352,19 +312,11 @@ impl std::fmt::Display for RefusalBody<'_> {
     }
 }
 
-impl Blocks {
-    /// The blocks of `policy`'s answers; built once, when the policy is.
-    pub(crate) fn new(policy: &Policy) -> Self {
-        Self {
-            actual: actual_headers(policy),
-            preflight: preflight_headers(policy),
-        }
-    }
-
-    /// Whether an allowed preflight's block already holds the configured methods, so that the
-    /// decision need not clone them: see `Policy::allow_method`.
-    pub(crate) fn methods_fixed(&self) -> bool {
-        self.preflight.methods_fixed
+/// The header blocks of `policy`'s answers; built once, when the policy is.
+pub(crate) fn blocks(policy: &Policy) -> Blocks {
+    Blocks {
+        actual: actual_headers(policy),
+        preflight: preflight_headers(policy),
     }
 }
 

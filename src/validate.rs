@@ -141,7 +141,7 @@ fn checked(
         vary_preflight,
         blocks: Default::default(),
     };
-    policy.blocks = crate::render::Blocks::new(&policy);
+    policy.blocks = crate::render::blocks(&policy);
     Ok(Some(policy))
 }
 
@@ -217,6 +217,15 @@ fn check_origins(
         };
         match &entry {
             Entry::Any => {
+                if origin_predicate {
+                    errors.push(ConfigError::new(
+                        Kind::PredicateWithAnyOrigin,
+                        location,
+                        Some(raw),
+                        "every origin is allowed, so the origin predicate would never be consulted",
+                        "list the origins you know instead of \"*\", or remove the predicate",
+                    ));
+                }
                 if list.len() > 1 {
                     errors.push(ConfigError::new(
                         Kind::WildcardInList,

@@ -7,7 +7,6 @@ use super::keys::{self, closest, Shape, Value};
 use super::loaded::Loaded;
 use super::CorsConfig;
 use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors, Source};
-use crate::layer::CorsLayer;
 use crate::warning::ConfigWarning;
 
 /// The prefix of the variables [`CorsConfig::from_env`] reads: `CORS_`.
@@ -88,49 +87,9 @@ impl CorsConfig {
     }
 }
 
-impl CorsLayer {
-    /// Reads and validates the `CORS_*` environment variables, reporting reading and validation
-    /// problems together. See [`CorsConfig::from_env`]. Unknown `CORS_*` variables do not stop
-    /// the layer from being built: [`warnings`](Self::warnings) lists them. Those that are
-    /// likely typos of known ones (`CORS_MAXAGE`, `CORS_Max_Age`) do: they are errors.
-    pub fn from_env() -> Result<Self, ConfigErrors> {
-        Self::from_env_prefixed(DEFAULT_ENV_PREFIX)
-    }
+pub(crate) type Var = (String, Result<String, OsString>);
 
-    /// Like [`from_env`](Self::from_env), with another prefix.
-    pub fn from_env_prefixed(prefix: &str) -> Result<Self, ConfigErrors> {
-        load_env(prefix).into_layer()
-    }
-
-    /// Like [`from_env_prefixed`](Self::from_env_prefixed), reading the given (name, value) pairs.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// // A platform's own variable under the same prefix.
-    /// let layer = CorsLayer::from_vars("CORS_", [
-    ///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
-    ///     ("CORS_ORIGIN", "*"),
-    /// ])?;
-    /// let warnings: Vec<String> = layer.warnings().iter().map(|w| w.to_string()).collect();
-    /// assert_eq!(warnings, [
-    ///     "CORS_ORIGIN: unknown variable, ignored; did you mean CORS_ALLOWED_ORIGINS?",
-    /// ]);
-    /// # Ok::<(), tower_cors::ConfigErrors>(())
-    /// ```
-    pub fn from_vars<I, K, V>(prefix: &str, vars: I) -> Result<Self, ConfigErrors>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        load_vars(prefix, strings(vars)).into_layer()
-    }
-}
-
-type Var = (String, Result<String, OsString>);
-
-fn strings<I, K, V>(vars: I) -> impl Iterator<Item = Var>
+pub(crate) fn strings<I, K, V>(vars: I) -> impl Iterator<Item = Var>
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
@@ -141,7 +100,7 @@ where
 }
 
 /// Reads the process environment without panicking on values that are not Unicode.
-fn load_env(prefix: &str) -> Loaded {
+pub(crate) fn load_env(prefix: &str) -> Loaded {
     let vars = std::env::vars_os().filter_map(|(name, value)| {
         let name = name.into_string().ok()?;
         Some((name, value.into_string()))
@@ -149,7 +108,7 @@ fn load_env(prefix: &str) -> Loaded {
     load_vars(prefix, vars)
 }
 
-fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
+pub(crate) fn load_vars(prefix: &str, vars: impl Iterator<Item = Var>) -> Loaded {
     // Names under the prefix in another case are kept too, to be refused if they spell a known
     // variable (`cors_max_age`); otherwise they are another program's, and ignored.
     let mut vars: Vec<(String, Result<String, OsString>)> = vars

@@ -4,13 +4,13 @@
 #[cfg(feature = "serde")]
 mod de;
 #[cfg(feature = "env")]
-mod env;
+pub(crate) mod env;
 pub(crate) mod keys;
 #[cfg(any(feature = "env", feature = "toml"))]
-mod loaded;
+pub(crate) mod loaded;
 mod sources;
 #[cfg(feature = "toml")]
-mod toml;
+pub(crate) mod toml;
 
 #[cfg(feature = "env")]
 pub use self::env::DEFAULT_ENV_PREFIX;

@@ -7,7 +7,6 @@ use super::keys::{self, closest, Shape};
 use super::loaded::Loaded;
 use super::CorsConfig;
 use crate::error::{ConfigError, ConfigErrorKind as Kind, ConfigErrors, Source};
-use crate::layer::CorsLayer;
 
 impl CorsConfig {
     /// Reads a configuration from TOML text, with the keys listed in the crate's README.
@@ -45,19 +44,6 @@ impl CorsConfig {
     }
 }
 
-impl CorsLayer {
-    /// Reads and validates a configuration from TOML text. See [`CorsConfig::from_toml_str`].
-    pub fn from_toml_str(text: &str) -> Result<Self, ConfigErrors> {
-        load_str(text, None).into_layer()
-    }
-
-    /// Reads and validates a configuration from a TOML file, reporting reading and validation
-    /// problems together, each naming the file and the key.
-    pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Self, ConfigErrors> {
-        load_file(path.as_ref(), None).into_layer()
-    }
-}
-
 /// Reads `path`. `named_by` is the variable that named the file, if any, which is where a
 /// problem reading it is reported.
 pub(crate) fn load_file(path: &Path, named_by: Option<&str>) -> Loaded {
@@ -83,7 +69,7 @@ pub(crate) fn load_file(path: &Path, named_by: Option<&str>) -> Loaded {
     }
 }
 
-fn load_str(text: &str, path: Option<&str>) -> Loaded {
+pub(crate) fn load_str(text: &str, path: Option<&str>) -> Loaded {
     let locate = |error: ConfigError| match path {
         Some(path) => error.locate(&Source::File(path.to_owned())),
         None => error,
