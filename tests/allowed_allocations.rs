@@ -73,7 +73,12 @@ fn allocations(layer: Option<&CorsLayer>, preflight: bool) -> u64 {
     for _ in 0..3 {
         call(request(preflight));
     }
-    call(request(preflight))
+    // The counter is the process's: the fewest of a few runs leaves out what another thread
+    // (the test harness's) happened to allocate meanwhile.
+    (0..5)
+        .map(|_| call(request(preflight)))
+        .min()
+        .unwrap_or_default()
 }
 
 #[test]
