@@ -25,7 +25,7 @@
 
 use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
 
-use crate::origin::serialized::SerializedOrigin;
+use crate::policy::origin::serialized::SerializedOrigin;
 
 /// Whether the page's `origin` (as a browser sends it in `Origin`) and the server's `host` (a
 /// `Host` header's value, with or without a port) are the same site, the same registrable

@@ -161,11 +161,13 @@ pub(crate) struct Suspect<'a> {
 impl<'a> Suspect<'a> {
     /// The request's one `Origin`, which the policy may allow; `None` when there is none, or
     /// several.
+    #[inline]
     pub(crate) fn origin(&self) -> Option<&'a HeaderValue> {
         self.origin.filter(|_| !self.several)
     }
 
     /// Why the protection refuses it.
+    #[inline]
     pub(crate) fn refusal(&self) -> RefusalReason {
         let origin = self.origin.cloned();
         match self.guarded {
@@ -176,6 +178,7 @@ impl<'a> Suspect<'a> {
 }
 
 /// `request`, when the protection must judge it by its origin.
+#[inline]
 pub(crate) fn suspect<'a, B>(
     protection: &Protection,
     request: &'a Request<B>,

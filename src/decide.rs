@@ -104,6 +104,7 @@ pub(crate) fn decide<B>(
 /// before the inner service runs, and an asynchronous predicate's verdict comes later. `null`
 /// is never allowed to send, even when allowed for CORS: any page can take that origin with a
 /// sandboxed iframe.
+#[inline]
 fn protect<B>(
     policy: &Policy,
     protection: &Protection,
@@ -171,6 +172,7 @@ fn actual<B>(
 /// policy without credentials. Only a page that fetched with credentials makes a browser attach
 /// cookies to a cross-origin CORS request; without `Access-Control-Allow-Credentials` it will
 /// hide the response, so the refusal is recorded while the grant is written as usual.
+#[inline]
 fn credentials(credentialed: bool) -> Verdict {
     if credentialed {
         Verdict::Refused(RefusalReason::CredentialsNotAllowed)
@@ -234,6 +236,7 @@ pub(crate) fn actual_after_asking(
 /// the request headers, then private network access. A refusal past the origin still grants
 /// what passed, unless the policy is strict, so that the browser's console names the step that
 /// failed.
+#[inline]
 fn preflight(
     policy: &Policy,
     allow_origin: HeaderValue,

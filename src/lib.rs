@@ -2,37 +2,50 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod body;
+// Read top-down, as a request's policy is made and then applied:
+//
+// Configuration: the keys, and loading them from code, the environment or TOML.
 mod builder;
-mod bytes_eq;
 mod config;
-pub mod cookie;
+mod preset;
+mod value;
+
+// Validation: every check, reporting every problem at once, into a compiled policy.
+mod error;
+mod validate;
+mod warning;
+
+// The compiled policy: origin matching, request-header reading, hints for refusals.
 mod cross_origin;
+mod policy;
+mod predicate;
+
+// The core: one function decides each request.
 mod decide;
 mod decision;
-mod edit_distance;
-mod error;
+mod request;
+
+// Rendering: an outcome as headers or a response, and the refusals it records.
+pub mod cookie;
+mod record;
+mod render;
+
+// The layer, its service and response future, reloading.
+mod body;
 mod future;
-mod headers;
-mod hint;
 mod layer;
 #[cfg(any(feature = "env", feature = "toml"))]
 mod load;
+mod reload;
+mod service;
+
+// Small shared helpers.
+mod bytes_eq;
+mod edit_distance;
+mod headers;
+
 #[doc = include_str!("../docs/migration.md")]
 pub mod migration {}
-mod origin;
-mod policy;
-mod predicate;
-mod preset;
-mod record;
-mod reload;
-mod render;
-mod request;
-mod request_headers;
-mod service;
-mod validate;
-mod value;
-mod warning;
 
 pub use self::body::ResponseBody;
 pub use self::builder::CorsBuilder;

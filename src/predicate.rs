@@ -20,8 +20,8 @@ use http::request::Parts;
 use http::{HeaderValue, Request};
 
 use crate::decision::RefusalReason;
-use crate::origin::is_loopback;
-use crate::origin::serialized::SerializedOrigin;
+use crate::policy::origin::is_loopback;
+use crate::policy::origin::serialized::SerializedOrigin;
 use crate::policy::Policy;
 
 /// What an asynchronous origin predicate returns, boxed: only layers that have one pay for it.

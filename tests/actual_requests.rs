@@ -1,4 +1,4 @@
-//! Actual requests (rules R8-R14, R26-R28 of research/fetch-spec-rules.md): the inner service
+//! Actual requests (Fetch, "CORS check", <https://fetch.spec.whatwg.org/#cors-check>): the inner service
 //! always runs; its response, whatever the status, gets the policy's headers for an allowed
 //! origin, nothing but `Vary` for a refused one, and `Vary: Origin` without one.
 

@@ -1,11 +1,11 @@
 //! Attack origins, sent through the layer: every CORS misconfiguration class that lets a hostile
 //! `Origin` through, and hostile preflight input, must be refused.
 //!
-//! Each test names the class it covers from `research/other-anchors.md` §9 ("CORS
-//! misconfiguration classes and attack origins"), the validation rules of §1.2 and the matching
-//! regression of §1.3 (GHSA-vhxv-fg4m-p2w8), and the rules of `research/fetch-spec-rules.md`:
-//! byte-exact matching (R10), one origin only (R11), hostile input (R31), `*` without credentials
-//! (R9, R27), `null` never implied (P7) and malformed input never matching (P8).
+//! Each test names the misconfiguration class it covers (PortSwigger's "Exploiting CORS
+//! misconfigurations", <https://portswigger.net/web-security/cors>, and the published advisories
+//! of other CORS libraries, such as GHSA-vhxv-fg4m-p2w8), and the Fetch standard's rules
+//! (<https://fetch.spec.whatwg.org/#cors-check>): byte-exact matching, one origin only, `*`
+//! never with credentials, `null` never implied, and malformed input never matching.
 //!
 //! Requests are real `http::Request`s sent with `oneshot` to a `CorsLayer` around a
 //! `service_fn`, and the layer's own verdict, [`CorsLayer::decide`], is checked for the same
@@ -1628,7 +1628,7 @@ struct AttackRow {
     legitimate: &'static [&'static str],
 }
 
-/// Every misconfiguration class of research/other-anchors.md §9, as a table.
+/// Every misconfiguration class the tests above cover, as a table.
 #[test]
 fn attack_table_refuses_every_attacker_and_passes_every_legitimate_origin() {
     let long_host = format!("https://{}.example.com", "a".repeat(63));

@@ -1,4 +1,4 @@
-//! Dangerous configurations (DESIGN.md "Origins and patterns" and "Validation") are refused with
+//! Dangerous configurations (the README's "What is refused at startup") are refused with
 //! their specific error whichever way they come in: builder, TOML or environment. The opt-ins
 //! that allow some of them are named to be impossible to enable by accident, and using one is
 //! logged at warn level when the layer is built.

@@ -1,4 +1,4 @@
-//! Validation (DESIGN.md "Origins and patterns" and "Validation"): every rule refuses what it
+//! Validation (the README's "What is refused at startup"): every rule refuses what it
 //! must, with a message that names the location, the value, the problem and the fix, and a
 //! configuration with several problems reports all of them at once.
 

@@ -1,4 +1,4 @@
-//! Explaining refusals (CONTRACT.md, "Diagnostics"): the decision in every response's
+//! Explaining refusals (the README's "Why did the browser block this?"): the decision in every response's
 //! extensions, one hint per refusal class and near-miss kind, debug mode, configuration warnings
 //! and the runtime warnings given once.
 

@@ -1,4 +1,4 @@
-//! Black-box tests of `cargo run --example hyper` (CONTRACT.md "More examples"): the built example
+//! Black-box tests of `cargo run --example hyper` (the README's "A plain hyper server"): the built example
 //! is started on a free loopback port and sent real requests with hyper-util's client. The CORS
 //! layer wraps a bare `service_fn`, so it answers preflights itself and decorates the handler's
 //! answers, its 404 included.

@@ -1,6 +1,6 @@
-//! Preflights (Fetch "CORS-preflight fetch"; rules R3, R5, R7, R12, R15-R21, R24, R29 of
-//! research/fetch-spec-rules.md): answered by the layer, in Fetch's order, with exactly the
-//! headers a browser needs, and never passed to the inner service.
+//! Preflights (the Fetch standard, "CORS-preflight fetch",
+//! <https://fetch.spec.whatwg.org/#cors-preflight-fetch>): answered by the layer, in Fetch's
+//! order, with exactly the headers a browser needs, and never passed to the inner service.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Presets (CONTRACT.md "Presets"): `grpc-web` and `connect` add methods, request headers and
+//! Presets (the README's "Presets"): `grpc-web` and `connect` add methods, request headers and
 //! exposed headers through the builder, TOML and the environment alike, merged before
 //! validation; they never add origins or credentials.
 

@@ -1,4 +1,4 @@
-//! Reloading the policy of running services through a `ReloadHandle` (CONTRACT.md, "Reloading"):
+//! Reloading the policy of running services through a `ReloadHandle` (the README's "Reloading without a restart"):
 //! a valid configuration is swapped in atomically, an invalid one changes nothing, and every
 //! request sees one policy from start to end.
 //!

@@ -1,5 +1,5 @@
-//! Black-box tests of `cargo run -p tower-cors-example-grpc-web --example grpc_web` (CONTRACT.md
-//! "More examples"): the built example is started on a free loopback port and sent real gRPC-web
+//! Black-box tests of `cargo run -p tower-cors-example-grpc-web --example grpc_web` (the
+//! README's "gRPC-web with tonic"): the built example is started on a free loopback port and sent real gRPC-web
 //! requests over HTTP/1.1, as a browser sends them. The CORS layer sits outside tonic-web and
 //! outside authentication, so preflights are answered by it and every reply, `Unauthenticated`
 //! included, carries its headers.

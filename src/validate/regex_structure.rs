@@ -18,7 +18,7 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::is_loopback;
+use crate::policy::origin::is_loopback;
 
 /// Most alternatives an expression is expanded into; one with more is not judged, and is treated
 /// as one that lets any site in.

@@ -12,8 +12,8 @@ use crate::config::CorsConfig;
 use crate::config::{key, keys};
 use crate::decision::RefusalReason;
 use crate::headers::is_token;
-use crate::origin::entry::{HostPattern, PortPattern};
-use crate::origin::serialized::{default_port, SerializedOrigin};
+use crate::policy::origin::entry::{HostPattern, PortPattern};
+use crate::policy::origin::serialized::{default_port, SerializedOrigin};
 
 /// The hint for `reason` under the policy configured by `config`, when there is one.
 pub(crate) fn hint(

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use http::HeaderValue;
 
 use crate::bytes_eq::same_bytes;
-use crate::origin::hash::BuildFastHasher;
+use crate::policy::origin::hash::BuildFastHasher;
 
 /// Columns of the transition table: 0 for a byte that cannot be in a name, then one per
 /// `tchar` (RFC 9110 §5.6.2) with letters folded to lowercase.

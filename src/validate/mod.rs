@@ -1,5 +1,10 @@
-//! The one validation step: plain configuration in, a ready policy or every problem out. The
+//! Validation: plain configuration in, a ready policy or every problem out. The
 //! builder, TOML and environment loaders all end here.
+
+#[cfg(feature = "regex")]
+pub(crate) mod regex_audit;
+#[cfg(feature = "regex")]
+pub(crate) mod regex_structure;
 
 use http::HeaderValue;
 
@@ -7,11 +12,11 @@ use crate::config::key;
 use crate::config::CorsConfig;
 use crate::error::{At, ConfigError, ConfigErrorKind as Kind, ConfigErrors};
 use crate::headers::{is_forbidden_request_header, is_token, join};
-use crate::origin::entry::{parse_entry, Entry, EntryError, Pattern};
-use crate::origin::{is_loopback, OriginMatcher};
+use crate::policy::origin::entry::{parse_entry, Entry, EntryError, Pattern};
+use crate::policy::origin::{is_loopback, OriginMatcher};
+use crate::policy::request_headers::NameTrie;
 use crate::policy::{HeaderRule, MethodRule, Policy};
 use crate::preset::Preset;
-use crate::request_headers::NameTrie;
 use crate::warning::ConfigWarning;
 
 /// Longest accepted `max_age`: one day, Firefox's cap (Chromium caps at two hours).
@@ -484,7 +489,7 @@ fn check_regexes(
     }
     #[cfg(feature = "regex")]
     {
-        use crate::origin::regex::{compile_one, compile_set};
+        use crate::policy::origin::regex::{compile_one, compile_set};
         let mut all_compile = true;
         for (i, pattern) in config.allowed_origin_regexes.iter().enumerate() {
             let location = at(KEY, i);
@@ -555,8 +560,8 @@ fn check_regex_findings(
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
 ) {
-    use crate::origin::regex_audit::{audit, Finding, UnpinnedFinding};
-    use crate::origin::regex_structure::MAX_ALTERNATIVES;
+    use crate::validate::regex_audit::{audit, Finding, UnpinnedFinding};
+    use crate::validate::regex_structure::MAX_ALTERNATIVES;
     let credentials = config.allow_credentials;
     let protection = config.cross_origin_protection;
     let error = |kind, problem: String, fix: String| {
@@ -665,7 +670,7 @@ fn check_regex_findings(
 
 /// What an unpinned alternative lets in, and what the site that registers it can then do.
 #[cfg(feature = "regex")]
-fn unpinned_problem(finding: &crate::origin::regex_audit::UnpinnedFinding, then: &str) -> String {
+fn unpinned_problem(finding: &crate::validate::regex_audit::UnpinnedFinding, then: &str) -> String {
     let alternative = finding.alternative.as_deref();
     match (&finding.origin, &finding.suffix) {
         (Some(origin), _) if finding.any_domain => format!(
@@ -680,7 +685,7 @@ fn unpinned_problem(finding: &crate::origin::regex_audit::UnpinnedFinding, then:
         (Some(origin), None) => format!(
             "{} {origin:?}, {}, whose pages could {then}",
             subject(alternative, finding.others, "lets in"),
-            if crate::origin::regex_audit::under_known_suffix(origin) {
+            if crate::validate::regex_audit::under_known_suffix(origin) {
                 "a domain anyone can register"
             } else {
                 "a host outside your domain"

@@ -1,19 +1,23 @@
 //! The validated policy and what it answers for each request. Everything that does not depend on
 //! the request is computed once, when the policy is built (see `validate.rs`).
 
+pub(crate) mod hint;
+pub(crate) mod origin;
+pub(crate) mod request_headers;
+
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
 
+use self::hint::HintIndex;
 use crate::config::CorsConfig;
-use crate::hint::HintIndex;
 use crate::warning::ConfigWarning;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use self::origin::{OriginMatch, OriginMatcher};
+use self::request_headers::NameTrie;
 use crate::bytes_eq::same_bytes;
 use crate::decision::{CorsDecision, RefusalReason};
 use crate::headers::{is_token, list_elements, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADERS_LINES};
-use crate::origin::{OriginMatch, OriginMatcher};
 use crate::request::RequestOrigin;
-use crate::request_headers::{self, NameTrie};
 
 pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
@@ -203,6 +207,7 @@ pub(crate) enum PreflightAnswer {
 
 impl PreflightAnswer {
     /// Why it refuses, if it does.
+    #[inline]
     pub(crate) fn refusal(&self) -> Option<&RefusalReason> {
         match self {
             PreflightAnswer::Allowed { .. } => None,
@@ -221,6 +226,7 @@ pub(crate) struct Grant {
 
 impl Grant {
     /// A grant of `allow_origin` alone, which the preflight's later steps add to.
+    #[inline]
     pub(crate) fn new(allow_origin: HeaderValue) -> Self {
         Self {
             allow_origin,
@@ -232,6 +238,7 @@ impl Grant {
 
 impl Policy {
     /// The value echoed in `Access-Control-Allow-Origin`, or why the origin is refused.
+    #[inline]
     pub(crate) fn allow_origin(
         &self,
         origin: RequestOrigin<'_>,
@@ -253,6 +260,7 @@ impl Policy {
     }
 
     /// Decides an actual request (or a request without `Origin`, when `origin` is `None`).
+    #[inline]
     pub(crate) fn decide_actual(
         &self,
         origin: Option<RequestOrigin<'_>>,
@@ -276,7 +284,7 @@ impl Policy {
     /// The hint for a refusal, when there is one; see `hint.rs`.
     pub(crate) fn hint(&self, reason: &RefusalReason) -> Option<String> {
         let index = self.hints.get_or_init(|| HintIndex::new(&self.config));
-        crate::hint::hint(&self.config, index, reason)
+        crate::policy::hint::hint(&self.config, index, reason)
     }
 
     /// Whether an allowed request's `Host` is still needed: for the cookie warning, until it
@@ -290,6 +298,7 @@ impl Policy {
     /// itself when nothing is listed or when credentials make `*` literal. `None` stands for
     /// the configured list when the prepared answer already holds it. Safelisted methods
     /// always pass (Fetch, "CORS-preflight fetch"), compared byte for byte.
+    #[inline]
     pub(crate) fn allow_method(
         &self,
         method: &HeaderValue,
@@ -317,6 +326,7 @@ impl Policy {
 
     /// `Access-Control-Allow-Headers` when every requested name is allowed. The names are read
     /// from every `Access-Control-Request-Headers` line in one linear pass over a bounded input.
+    #[inline]
     pub(crate) fn allow_request_headers(
         &self,
         request: &HeaderMap,
@@ -376,6 +386,7 @@ impl Policy {
     /// `Access-Control-Allow-Methods` for a preflight refused at the method step: the
     /// configured list, which names what would pass. A value that is not a method (`GET POST`)
     /// is malformed, and `*` must not seem to cover it: then only the listed methods.
+    #[inline]
     pub(crate) fn methods_granted_despite(&self, method: &HeaderValue) -> Option<HeaderValue> {
         if self.methods.any && !is_token(method.as_bytes()) {
             join_names(self.methods.listed.iter().map(|m| &m[..]))
@@ -387,6 +398,7 @@ impl Policy {
     /// `Access-Control-Allow-Headers` for a preflight refused at the header step: the
     /// configured list, or, when credentials turn `*` into reflection, the requested names
     /// that are allowed, so that the browser names exactly the ones that are not.
+    #[inline]
     pub(crate) fn headers_allowed_despite(
         &self,
         request: &HeaderMap,

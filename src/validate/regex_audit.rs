@@ -21,12 +21,12 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use super::regex_structure::{
     alternatives, holds_registrable_domain, judge, print, Alternative, Atom, Host, Judged, Unpinned,
 };
-use super::serialized::{is_lowercase_label, SerializedOrigin};
+use crate::policy::origin::serialized::{is_lowercase_label, SerializedOrigin};
 
 /// Most sample origins drawn from one alternative.
 const MAX_SAMPLES: usize = 16;
 /// Longest sample kept; no origin is longer.
-const MAX_SAMPLE_LEN: usize = super::serialized::MAX_ORIGIN_LEN;
+const MAX_SAMPLE_LEN: usize = crate::policy::origin::serialized::MAX_ORIGIN_LEN;
 /// Most repetitions written out for a counted repetition (`a{1000}`).
 const MAX_REPEAT: u32 = 64;
 /// Most dots of one host tried as places to glue a name or replace a dot.
@@ -255,7 +255,7 @@ fn example_and_fix(
             && this.as_ref().is_none_or(|this| this.is_match(origin))
             && !host.starts_with('[')
             && !is_ipv4(host)
-            && !super::is_loopback(host)
+            && !crate::policy::origin::is_loopback(host)
             && !registrable(host).is_some_and(|domain| own.contains(&domain))
     };
     let sources = std::iter::once(hir.clone()).chain(
@@ -719,7 +719,7 @@ fn names_fit(repetition: &regex_syntax::hir::Repetition) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::origin::regex::compile_one;
+    use crate::policy::origin::regex::compile_one;
 
     fn findings(pattern: &str) -> Vec<Finding> {
         audit(pattern, &compile_one(pattern).unwrap())

@@ -92,9 +92,9 @@ mod tests {
     use regex::RegexSet;
 
     use super::Prefilter;
-    use crate::origin::regex::anchored;
-    use crate::origin::serialized::SerializedOrigin;
-    use crate::origin::{OriginMatch, OriginMatcher};
+    use crate::policy::origin::regex::anchored;
+    use crate::policy::origin::serialized::SerializedOrigin;
+    use crate::policy::origin::{OriginMatch, OriginMatcher};
 
     fn prefilter(patterns: &[&str]) -> Prefilter {
         Prefilter::new(patterns.iter().map(|p| anchored(p)))

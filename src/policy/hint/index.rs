@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use crate::config::CorsConfig;
 use crate::edit_distance::edit_distance_within;
-use crate::origin::any_suffix_at_depths;
-use crate::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
-use crate::origin::hash::BuildFastHasher;
-use crate::origin::serialized::SerializedOrigin;
+use crate::policy::origin::any_suffix_at_depths;
+use crate::policy::origin::entry::{parse_entry, Entry, HostPattern, Pattern, PortPattern};
+use crate::policy::origin::hash::BuildFastHasher;
+use crate::policy::origin::serialized::SerializedOrigin;
 
 /// Most edits between a refused origin and an entry for the entry to be a misspelling of it.
 const MAX_TYPOS: usize = 2;

@@ -12,10 +12,6 @@ mod prefilter;
 mod punycode;
 #[cfg(feature = "regex")]
 pub(crate) mod regex;
-#[cfg(feature = "regex")]
-pub(crate) mod regex_audit;
-#[cfg(feature = "regex")]
-pub(crate) mod regex_structure;
 pub(crate) mod serialized;
 
 use std::collections::HashMap;
