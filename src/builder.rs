@@ -66,6 +66,12 @@ impl CorsBuilder {
     /// Adds allowed origins: exact origins (`https://app.example.com`), one-label subdomain
     /// patterns (`https://*.example.com`), any-depth subdomain patterns
     /// (`https://**.example.com`), port patterns (`http://localhost:*`).
+    ///
+    /// [`build`](Self::build) refuses an entry not spelled as browsers send it (a path, a
+    /// trailing slash, upper case, a default port: the error gives the spelling that works),
+    /// `null` and `file://` origins, and `*` in a list; with credentials, also plain-`http://`
+    /// origins other than loopback and wildcards over a public suffix (`https://*.github.io`),
+    /// unless the `dangerously_*` opt-in for each says otherwise.
     pub fn allow_origins<I>(mut self, origins: I) -> Self
     where
         I: IntoIterator,
@@ -80,13 +86,19 @@ impl CorsBuilder {
     }
 
     /// Allows every origin, answering `Access-Control-Allow-Origin: *`. Refused together with
-    /// credentials.
+    /// credentials, with cross-origin protection, with an origin predicate and beside other
+    /// origins.
     pub fn allow_any_origin(self) -> Self {
         self.allow_origins(["*"])
     }
 
     /// Adds regular expressions, each of which must match the whole origin (anchoring is
     /// implicit).
+    ///
+    /// [`build`](Self::build) refuses an expression that does not compile or is too large, one
+    /// that matches `null`, and, with credentials or cross-origin protection, one with an
+    /// alternative that does not pin its host to a domain (`https://[a-z]+\.com`,
+    /// `https://.*example\.com`); see the crate docs, "Origins".
     pub fn allow_origin_regexes<I>(mut self, regexes: I) -> Self
     where
         I: IntoIterator,
@@ -102,13 +114,18 @@ impl CorsBuilder {
 
     /// Lets credentialed requests (cookies, HTTP authentication) read responses.
     /// Default: `false`.
+    ///
+    /// Refused together with `*` origins or `*` exposed headers; with it, plain-`http://`
+    /// origins, public-suffix wildcards and regular expressions that do not pin their hosts are
+    /// refused too (see [`allow_origins`](Self::allow_origins)).
     pub fn allow_credentials(mut self, allow: bool) -> Self {
         self.config.sources.forget(key::allow_credentials);
         self.config.allow_credentials = allow;
         self
     }
 
-    /// Adds allowed methods; GET, HEAD and POST are always allowed.
+    /// Adds allowed methods; GET, HEAD and POST are always allowed. Refused: a value that is not
+    /// a method token, and `CONNECT`, `TRACE` and `TRACK`, which browsers never send.
     pub fn allow_methods<I>(mut self, methods: I) -> Self
     where
         I: IntoIterator,
@@ -128,7 +145,8 @@ impl CorsBuilder {
         self.allow_methods(["*"])
     }
 
-    /// Adds allowed request headers.
+    /// Adds allowed request headers. Refused: a value that is not a header name, a name browsers
+    /// never let scripts set (`cookie`, `host`, `sec-*`, ...), and `access-control-*` names.
     pub fn allow_headers<I>(mut self, headers: I) -> Self
     where
         I: IntoIterator,
@@ -148,7 +166,8 @@ impl CorsBuilder {
         self.allow_headers(["*"])
     }
 
-    /// Adds response headers that scripts may read.
+    /// Adds response headers that scripts may read. Refused: a value that is not a header name,
+    /// `set-cookie`, and request-only names (`origin`, `access-control-request-*`).
     pub fn expose_headers<I>(mut self, headers: I) -> Self
     where
         I: IntoIterator,
@@ -168,7 +187,7 @@ impl CorsBuilder {
     }
 
     /// How long browsers may cache a preflight answer, in whole seconds (fractions are dropped),
-    /// up to one day. `Duration::ZERO` sends `0`, which turns caching off. Default: no header,
+    /// up to one day; longer is refused. `Duration::ZERO` sends `0`, which turns caching off. Default: no header,
     /// which browsers read as 5 seconds.
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.config.sources.forget(key::max_age);

@@ -60,8 +60,8 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
-    /// An [origin predicate](CorsBuilder::allow_origin_predicate) is consulted as the service
-    /// consults it. An [asynchronous one](CorsBuilder::allow_origin_async_predicate) is not: this
+    /// An [origin predicate](crate::CorsBuilder::allow_origin_predicate) is consulted as the service
+    /// consults it. An [asynchronous one](crate::CorsBuilder::allow_origin_async_predicate) is not: this
     /// method cannot wait, so an origin only it could allow is reported refused. Send the request
     /// through the service to see its verdict.
     pub fn decide<B>(&self, request: &Request<B>) -> CorsDecision {
@@ -70,8 +70,8 @@ impl CorsLayer {
     }
 
     /// Whether origins are also decided in code, by a predicate given to
-    /// [`CorsBuilder::allow_origin_predicate`] or
-    /// [`CorsBuilder::allow_origin_async_predicate`]: then the configuration alone does not
+    /// [`CorsBuilder::allow_origin_predicate`](crate::CorsBuilder::allow_origin_predicate) or
+    /// [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate): then the configuration alone does not
     /// tell which origins are allowed.
     ///
     /// ```
@@ -90,7 +90,7 @@ impl CorsLayer {
     }
 
     /// Whether some origins are decided by an asynchronous predicate, given to
-    /// [`CorsBuilder::allow_origin_async_predicate`]: [`decide`](Self::decide) cannot wait for
+    /// [`CorsBuilder::allow_origin_async_predicate`](crate::CorsBuilder::allow_origin_async_predicate): [`decide`](Self::decide) cannot wait for
     /// it, so an origin only it could allow is reported refused there.
     ///
     /// ```

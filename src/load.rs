@@ -9,6 +9,7 @@ use crate::config::env;
 use crate::config::loaded::Loaded;
 #[cfg(feature = "toml")]
 use crate::config::toml;
+use crate::config::CorsConfig;
 #[cfg(feature = "env")]
 use crate::config::DEFAULT_ENV_PREFIX;
 use crate::error::ConfigErrors;

@@ -5,9 +5,10 @@ use std::borrow::Cow;
 
 use http::{HeaderName, HeaderValue, Method};
 
-/// A value the [`CorsBuilder`](crate::CorsBuilder)'s list methods accept: `&str`, `String`,
-/// `Cow<str>`, [`http::Method`], [`http::HeaderName`] or [`http::HeaderValue`] (owned or
-/// borrowed).
+/// A value the builder's list methods take: text, or one of the `http` crate's typed values.
+///
+/// The [`CorsBuilder`](crate::CorsBuilder)'s list methods accept `&str`, `String`, `Cow<str>`,
+/// [`http::Method`], [`http::HeaderName`] and [`http::HeaderValue`] (owned or borrowed).
 ///
 /// Every value becomes text in the [`CorsConfig`](crate::CorsConfig) and goes through the same
 /// validation as a string from a file. A `HeaderValue` that is not UTF-8 cannot be an origin, a
