@@ -2,16 +2,19 @@
 
 use std::sync::Arc;
 
-use http::Request;
+use http::{Request, Response};
 use tower_layer::Layer;
 
 use crate::config::CorsConfig;
 use crate::decide::{actual_after_asking, preflight_after_asking, Asking, Outcome};
-use crate::decision::{CorsDecision, Refusal};
+use crate::decision::{CorsDecision, CorsRequestKind, Refusal};
 use crate::error::ConfigErrors;
-use crate::policy::Policy;
+use crate::policy::{Decoration, Policy};
 use crate::predicate::{parts_of, OriginPredicates};
+use crate::record;
 use crate::reload::{ReloadHandle, SharedPolicy};
+use crate::render;
+use crate::request::host_of;
 use crate::service::Cors;
 use crate::warning::ConfigWarning;
 
@@ -48,7 +51,7 @@ impl CorsLayer {
     /// request, and whether the policy allows it or why not.
     ///
     /// ```
-    /// use http::Request;
+    /// use http::{Request, Response};
     /// use tower_cors::{CorsDecision, CorsLayer, CorsRequestKind};
     ///
     /// let layer = CorsLayer::builder().allow_origins(["https://*.example.com"]).build()?;
@@ -103,22 +106,74 @@ impl CorsLayer {
     ///     })
     ///     .build()?;
     /// assert!(layer.has_async_origin_predicate());
-    /// assert!(!layer.without_async_origin_predicate().has_async_origin_predicate());
     /// # Ok::<(), tower_cors::ConfigErrors>(())
     /// ```
     pub fn has_async_origin_predicate(&self) -> bool {
         self.predicates.has_async()
     }
 
-    /// This layer without its asynchronous origin predicate (the synchronous one, the policy and
-    /// its reload slot are kept): its services then never wait on a predicate, and refuse what
-    /// [`decide`](Self::decide) refuses. For running the layer where nothing can be awaited, such
-    /// as a test or a tool that explains a policy offline.
-    pub fn without_async_origin_predicate(&self) -> Self {
-        Self {
-            policy: self.policy.clone(),
-            predicates: self.predicates.without_async(),
-        }
+    /// The layer's whole answer to `request`, without a server or an executor: what a browser
+    /// would receive. A preflight is answered by the layer itself, and cross-origin protection
+    /// may refuse a request before it goes further; any other request gets `response()`,
+    /// standing for the inner service's answer, with the policy's headers added. As for
+    /// [`decide`](Self::decide), the asynchronous origin predicate is not asked, so an origin
+    /// only it could allow is refused. Bodies are text, as a test or a tool prints them.
+    ///
+    /// ```
+    /// use http::{Request, Response, StatusCode};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origins(["https://app.example.com"]).build()?;
+    /// let preflight = Request::options("/items")
+    ///     .header("origin", "https://evil.example")
+    ///     .header("access-control-request-method", "PUT")
+    ///     .body(())?;
+    /// let answer = layer.answer(&preflight, || unreachable!("a preflight is answered here"));
+    /// assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    /// assert_eq!(answer.body(), "origin \"https://evil.example\" is not allowed\n");
+    ///
+    /// let get = Request::get("/items").header("origin", "https://app.example.com").body(())?;
+    /// let answer = layer.answer(&get, || Response::new("[]".to_owned()));
+    /// assert_eq!(answer.headers()["access-control-allow-origin"], "https://app.example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn answer<B>(
+        &self,
+        request: &Request<B>,
+        response: impl FnOnce() -> Response<String>,
+    ) -> Response<String> {
+        self.policy.with(|policy| {
+            let text = |answer: Response<bytes::Bytes>| {
+                answer.map(|body| String::from_utf8_lossy(&body).into_owned())
+            };
+            let refuse = |kind, reason| record::refuse(policy, kind, reason, request);
+            match settled(policy, &self.predicates, request) {
+                Outcome::Preflight(answer) => {
+                    let refusal = answer
+                        .refusal()
+                        .map(|reason| refuse(CorsRequestKind::Preflight, reason.clone()));
+                    text(render::preflight(policy, &answer, refusal))
+                }
+                Outcome::Forbidden(reason) => text(render::forbidden(
+                    policy,
+                    refuse(CorsRequestKind::Actual, reason),
+                )),
+                outcome => {
+                    let decoration = match &outcome {
+                        Outcome::Actual { decoration, .. } => decoration.clone(),
+                        _ => Decoration::Refused,
+                    };
+                    let host = host_of(request.headers(), request.uri());
+                    let decision = outcome.into_decision(refuse);
+                    let mut answer = response();
+                    render::decorate(policy, answer.headers_mut(), decoration, host.as_ref());
+                    if let Some(decision) = policy.recorded(decision) {
+                        answer.extensions_mut().insert(decision);
+                    }
+                    answer
+                }
+            }
+        })
     }
 
     /// A layer applying `policy`, and `predicates` for the origins it does not list.
@@ -164,11 +219,18 @@ impl CorsLayer {
     }
 }
 
-/// The service's decision for `request`, with the refusal's hint always looked for. An origin
-/// the predicates must judge is put to the synchronous one: the asynchronous one's answer
-/// cannot be waited for here.
+/// The service's decision for `request`, with the refusal's hint always looked for.
 fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B>) -> CorsDecision {
-    let outcome = match crate::decide::decide(policy, predicates, request) {
+    settled(policy, predicates, request).into_decision(|kind, reason| {
+        let hint = policy.hint(&reason);
+        Refusal::new(kind, reason).with_hint(hint)
+    })
+}
+
+/// The core's outcome for `request`, an origin the predicates must judge put to the
+/// synchronous one: the asynchronous one's answer cannot be waited for here.
+fn settled<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B>) -> Outcome {
+    match crate::decide::decide(policy, predicates, request) {
         Outcome::Ask { origin, asking } => {
             let answer = predicates.ask_now(&origin, &parts_of(request));
             match asking {
@@ -188,11 +250,7 @@ fn decide<B>(policy: &Policy, predicates: &OriginPredicates, request: &Request<B
             }
         }
         outcome => outcome,
-    };
-    outcome.into_decision(|kind, reason| {
-        let hint = policy.hint(&reason);
-        Refusal::new(kind, reason).with_hint(hint)
-    })
+    }
 }
 
 impl TryFrom<CorsConfig> for CorsLayer {

@@ -9,7 +9,6 @@ use crate::config::env;
 use crate::config::loaded::Loaded;
 #[cfg(feature = "toml")]
 use crate::config::toml;
-use crate::config::CorsConfig;
 #[cfg(feature = "env")]
 use crate::config::DEFAULT_ENV_PREFIX;
 use crate::error::ConfigErrors;
@@ -18,7 +17,7 @@ use crate::layer::CorsLayer;
 #[cfg(feature = "env")]
 impl CorsLayer {
     /// Reads and validates the `CORS_*` environment variables, reporting reading and validation
-    /// problems together. See [`CorsConfig::from_env`]. Unknown `CORS_*` variables do not stop
+    /// problems together. See [`CorsConfig::from_env`](crate::CorsConfig::from_env). Unknown `CORS_*` variables do not stop
     /// the layer from being built: [`warnings`](Self::warnings) lists them. Those that are
     /// likely typos of known ones (`CORS_MAXAGE`, `CORS_Max_Age`) do: they are errors.
     pub fn from_env() -> Result<Self, ConfigErrors> {
@@ -58,7 +57,7 @@ impl CorsLayer {
 
 #[cfg(feature = "toml")]
 impl CorsLayer {
-    /// Reads and validates a configuration from TOML text. See [`CorsConfig::from_toml_str`].
+    /// Reads and validates a configuration from TOML text. See [`CorsConfig::from_toml_str`](crate::CorsConfig::from_toml_str).
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigErrors> {
         into_layer(toml::load_str(text, None))
     }

@@ -93,19 +93,6 @@ impl OriginPredicates {
             .is_some_and(|set| set.asynchronous.is_some())
     }
 
-    /// These predicates without the asynchronous one, for answers that cannot wait.
-    pub(crate) fn without_async(&self) -> Self {
-        let sync = self.set.as_ref().and_then(|set| set.sync.clone());
-        Self {
-            set: sync.map(|sync| {
-                Arc::new(Set {
-                    sync: Some(sync),
-                    asynchronous: None,
-                })
-            }),
-        }
-    }
-
     pub(crate) fn with_sync<F>(self, predicate: F) -> Self
     where
         F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,

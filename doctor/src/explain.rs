@@ -1,18 +1,10 @@
-//! `explain`: the requests a browser sends, run offline through a [`CorsLayer`] around a trivial
-//! inner service, judged by the browser's rules.
-
-use std::convert::Infallible;
-use std::future::{ready, Future, Ready};
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+//! `explain`: the requests a browser sends, answered offline by a [`CorsLayer`] (its
+//! [`answer`](CorsLayer::answer)) in front of a trivial application, judged by the browser's
+//! rules.
 
 use http::header::COOKIE;
-use http::{HeaderName, HeaderValue, Request, Response};
-use http_body::Body;
+use http::{HeaderName, HeaderValue, Response};
 use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
-use tower_layer::Layer;
-use tower_service::Service;
 
 use crate::fix::{self, mixed_content_fix};
 use crate::judge::{judge_actual, judge_preflight, Blocked};
@@ -65,21 +57,20 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         let fix = mixed_content_fix(request);
         return Report::new(request, Vec::new(), Verdict::Blocked(blocked), Some(fix));
     }
-    let read_headers = request
+    let read_headers: Vec<HeaderName> = request
         .read_headers()
         .iter()
         .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
         .collect();
-    // An asynchronous origin predicate may wait on a database: offline, it is left out.
-    let mut service = layer
-        .without_async_origin_predicate()
-        .layer(Ok200 { read_headers });
+    // The layer's answer offline: an asynchronous origin predicate, which may wait on a
+    // database, is left out, as `decide` leaves it out.
+    let application = || ok_200(&read_headers);
     let mut steps = Vec::new();
     let mut preflight_cache = None;
     if let Some(preflight) = request.preflight_request() {
         let mut step = Step::new(StepKind::Preflight, copy_request(&preflight));
         step.decision = Some(layer.decide(&preflight));
-        let response = call(&mut service, preflight);
+        let response = layer.answer(&preflight, application);
         let judged = judge_preflight(request, response.status(), response.headers());
         step.response = Some(response);
         match judged {
@@ -108,7 +99,7 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
     }
     let mut step = Step::new(StepKind::Actual, copy_request(&actual));
     step.decision = Some(layer.decide(&actual));
-    let response = call(&mut service, actual);
+    let response = layer.answer(&actual, application);
     let judged = judge_actual(request, response.status(), response.headers());
     let status = response.status();
     step.response = Some(response);
@@ -156,66 +147,21 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
     report
 }
 
-/// The inner service: `200 ok` to everything, with a stand-in value for each header the page
-/// reads, as the application would send them.
-#[derive(Clone, Debug)]
-struct Ok200 {
-    read_headers: Vec<HeaderName>,
-}
-
-impl Service<Request<()>> for Ok200 {
-    type Response = Response<String>;
-    type Error = Infallible;
-    type Future = Ready<Result<Response<String>, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Request<()>) -> Self::Future {
-        let mut response = Response::new("ok".to_owned());
-        let headers = response.headers_mut();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        for name in &self.read_headers {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), HeaderValue::from_static("stand-in"));
-            }
-        }
-        ready(Ok(response))
-    }
-}
-
-/// Calls `service` and reads the whole response, its body as text.
-fn call<S, B>(service: &mut S, request: Request<()>) -> Response<String>
-where
-    S: Service<Request<()>, Response = Response<B>, Error = Infallible>,
-    B: Body,
-    B::Data: AsRef<[u8]>,
-{
-    let response = match block_on(std::future::poll_fn(|cx| service.poll_ready(cx))) {
-        Ok(()) => match block_on(service.call(request)) {
-            Ok(response) => response,
-            Err(never) => match never {},
-        },
-        Err(never) => match never {},
-    };
-    let (parts, body) = response.into_parts();
-    let mut bytes = Vec::new();
-    let mut body = pin!(body);
-    while let Some(frame) = block_on(std::future::poll_fn(|cx| body.as_mut().poll_frame(cx))) {
-        match frame {
-            Ok(frame) => {
-                if let Some(data) = frame.data_ref() {
-                    bytes.extend_from_slice(data.as_ref());
-                }
-            }
-            Err(_) => break,
+/// The application's answer: `200 ok` to everything, with a stand-in value for each header the
+/// page reads, as the application would send them.
+fn ok_200(read_headers: &[HeaderName]) -> Response<String> {
+    let mut response = Response::new("ok".to_owned());
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    for name in read_headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), HeaderValue::from_static("stand-in"));
         }
     }
-    Response::from_parts(parts, String::from_utf8_lossy(&bytes).into_owned())
+    response
 }
 
 /// Whether the layer's cross-origin protection, not CORS, refused the request.
@@ -238,22 +184,4 @@ fn offline_notes(layer: &CorsLayer) -> Vec<String> {
         );
     }
     notes
-}
-
-/// Polls `future` until it completes. The layer's futures complete on the first poll when the
-/// inner service's do, as [`Ok200`]'s does, so no waker is ever needed.
-fn block_on<F: Future>(future: F) -> F::Output {
-    struct Noop;
-    impl Wake for Noop {
-        fn wake(self: Arc<Self>) {}
-    }
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::yield_now();
-    }
 }

@@ -3,8 +3,7 @@
 //! `tower-cors` command-line tool (`check`, `explain`, `probe`; package `tower-cors-cli`) is
 //! built on it, and a project's own tests can take it as a dev-dependency to assert what a
 //! browser will do with its policy. It depends only on `tower-cors` (the layer it explains,
-//! without its optional features) and on the crates whose traits the layer implements (`http`,
-//! `http-body`, `tower-layer`, `tower-service`), all of them the layer's own dependencies.
+//! without its optional features, reached through its public API) and `http`.
 //!
 //! A browser enforces CORS; the server only states a policy. So the doctor models the browser:
 //!
