@@ -379,6 +379,14 @@ impl CorsBuilder {
     /// [reloads](crate::ReloadHandle::reload), and makes an empty list of origins valid; with
     /// `*` it would never be consulted, so that is an error.
     ///
+    /// A predicate that says yes to every origin reflects the request's origin, which with
+    /// credentials is `*` with credentials: any website could read your users' data with their
+    /// cookies. So, with credentials, [`build`](Self::build) asks it once about an origin
+    /// nobody can own (`https://tower-cors-canary.invalid`, on a bare `GET /`) and refuses a
+    /// predicate that says yes, as it refuses `*`; a reload that turns credentials on asks it
+    /// too. Rules per route (an open `/health` beside a credentialed API) belong in the
+    /// allowlist of each route's policy, not in a predicate that reads the path.
+    ///
     /// A panic in the predicate does not leave the layer (where it would pass by any
     /// panic-catching layer inside it): the origin is refused with reason
     /// [`predicate_failed`](crate::RefusalReason::PredicateFailed), logged at `error` with the
@@ -491,9 +499,8 @@ impl CorsBuilder {
 
     /// Validates the configuration, returning the layer or every problem found.
     pub fn build(self) -> Result<CorsLayer, ConfigErrors> {
-        let origin_predicate = !self.predicates.is_empty();
         let policy =
-            validate_with_holes(&self.config, origin_predicate, self.rejected, &self.holes)?;
+            validate_with_holes(&self.config, &self.predicates, self.rejected, &self.holes)?;
         Ok(CorsLayer::new(policy, self.predicates))
     }
 
@@ -589,11 +596,11 @@ fn not_utf8(key: &'static str, index: usize, shown: &str) -> ConfigError {
 /// lists that lack the values set aside at `holes`.
 fn validate_with_holes(
     config: &CorsConfig,
-    origin_predicate: bool,
+    predicates: &OriginPredicates,
     errors: Vec<ConfigError>,
     holes: &Holes,
 ) -> Result<Policy, ConfigErrors> {
-    match crate::validate::validate_with(config, origin_predicate) {
+    match crate::validate::validate_with(config, predicates) {
         Ok(policy) => match ConfigErrors::from_vec(errors) {
             Some(errors) => Err(errors),
             None => Ok(policy),

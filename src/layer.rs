@@ -192,7 +192,7 @@ impl CorsLayer {
     /// a layer that never reloads should stay as it is. Calling this on a layer that is already
     /// reloadable returns another handle to the same slot.
     pub fn reloadable(mut self) -> (Self, ReloadHandle) {
-        let handle = ReloadHandle::new(self.policy.slot(), self.has_origin_predicate());
+        let handle = ReloadHandle::new(self.policy.slot(), self.predicates.clone());
         (self, handle)
     }
 

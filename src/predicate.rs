@@ -82,7 +82,23 @@ impl PendingAnswer {
     }
 }
 
+/// An origin nobody can own (the `.invalid` top-level domain is reserved, RFC 2606): a
+/// predicate that allows it allows every origin.
+pub(crate) const CANARY_ORIGIN: &str = "https://tower-cors-canary.invalid";
+
 impl OriginPredicates {
+    /// Whether the synchronous predicate allows [`CANARY_ORIGIN`] on a bare `GET /`: then it
+    /// reflects every origin. Asked by validation, only when credentials make that matter; the
+    /// asynchronous predicate cannot be waited for there.
+    pub(crate) fn allows_anyone(&self) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let canary = HeaderValue::from_static(CANARY_ORIGIN);
+        let (parts, ()) = Request::get("/").body(()).unwrap_or_default().into_parts();
+        self.ask_now(&canary, &parts) == Answer::Allowed
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.set.is_none()
     }

@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 use crate::config::CorsConfig;
 use crate::error::ConfigErrors;
 use crate::policy::Policy;
+use crate::predicate::OriginPredicates;
 
 /// Where a layer's services find the policy: fixed when built, or in a slot a
 /// [`ReloadHandle`] can swap.
@@ -108,16 +109,13 @@ impl SharedPolicy {
 #[derive(Clone)]
 pub struct ReloadHandle {
     slot: Arc<ArcSwap<Policy>>,
-    /// Whether the layer also has an origin predicate, which survives every reload.
-    origin_predicate: bool,
+    /// What validation knows of the layer's origin predicates, which survive every reload.
+    predicates: OriginPredicates,
 }
 
 impl ReloadHandle {
-    pub(crate) fn new(slot: Arc<ArcSwap<Policy>>, origin_predicate: bool) -> Self {
-        Self {
-            slot,
-            origin_predicate,
-        }
+    pub(crate) fn new(slot: Arc<ArcSwap<Policy>>, predicates: OriginPredicates) -> Self {
+        Self { slot, predicates }
     }
 
     /// Validates `config` and, when it is valid, makes it the policy of every request that
@@ -125,7 +123,7 @@ impl ReloadHandle {
     /// problem with `config`, in which case the running policy is kept. Origin predicates are
     /// kept either way.
     pub fn reload(&self, config: CorsConfig) -> Result<Vec<ConfigChange>, ConfigErrors> {
-        let policy = crate::validate::validate_with(&config, self.origin_predicate)?;
+        let policy = crate::validate::validate_with(&config, &self.predicates)?;
         let policy = Arc::new(policy);
         let previous = self.slot.swap(policy);
         Ok(ConfigChange::between(&previous.config, &config))

@@ -232,16 +232,19 @@ async fn with_credentials_an_insecure_origin_is_refused_before_the_predicate() {
             .allow_credentials(true)
             .dangerously_allow_insecure_origins(dangerously)
             .allow_origin_predicate(move |origin, _| {
-                asked
-                    .lock()
-                    .unwrap()
-                    .push(origin.to_str().unwrap().to_owned());
-                true
+                let origin = origin.to_str().unwrap().to_owned();
+                asked.lock().unwrap().push(origin.clone());
+                origin.ends_with(".example.net") || origin.starts_with("http://localhost:")
             })
             .build()
             .unwrap()
     };
     let strict = build(false);
+    // With credentials, `build` asked it once about an origin nobody can own.
+    assert_eq!(
+        std::mem::take(&mut *asked.lock().unwrap()),
+        ["https://tower-cors-canary.invalid"]
+    );
     let response = send(&strict, preflight("http://shop.example.net", "GET", &[])).await;
     assert_eq!(response.status(), 403);
     let response = send(&strict, preflight("http://localhost:5173", "GET", &[])).await;
@@ -685,4 +688,43 @@ fn decide_consults_the_sync_predicate_but_cannot_wait_for_an_async_one() {
     assert!(asynchronous
         .decide(&preflight(TENANT, "GET", &[]))
         .is_refused());
+}
+
+/// A predicate that says yes to an origin nobody can own says yes to every origin: with
+/// credentials that is `*` with credentials, refused when the layer is built and on reload.
+#[tokio::test]
+async fn a_predicate_allowing_an_origin_nobody_owns_is_refused_with_credentials() {
+    let reflecting = || {
+        CorsLayer::builder()
+            .allow_origins(["https://app.example.com"])
+            .allow_origin_predicate(|_, _| true)
+    };
+    let errors = reflecting().allow_credentials(true).build().unwrap_err();
+    let error = errors
+        .iter()
+        .find(|e| e.kind() == ConfigErrorKind::AnyOriginWithCredentials)
+        .unwrap_or_else(|| panic!("{errors}"));
+    assert_eq!(error.location(), "allow_origin_predicate");
+    assert_eq!(error.value(), Some("https://tower-cors-canary.invalid"));
+    assert!(error.problem().contains("allows every origin"), "{error}");
+
+    // Without credentials it is what `*` is, and builds; turning credentials on is refused.
+    let (layer, handle) = reflecting().build().unwrap().reloadable();
+    let mut config = layer.config();
+    config.allow_credentials = true;
+    let errors = handle.reload(config).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.kind() == ConfigErrorKind::AnyOriginWithCredentials),
+        "{errors}"
+    );
+
+    // A predicate that looks origins up passes.
+    let tenants = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .allow_credentials(true)
+        .allow_origin_predicate(|origin, _| origin.as_bytes().ends_with(b".tenants.example.net"))
+        .build();
+    assert!(tenants.is_ok());
 }

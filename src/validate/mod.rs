@@ -16,6 +16,7 @@ use crate::policy::origin::entry::{parse_entry, Entry, EntryError, Pattern};
 use crate::policy::origin::{is_loopback, OriginMatcher};
 use crate::policy::request_headers::NameTrie;
 use crate::policy::{HeaderRule, MethodRule, Policy};
+use crate::predicate::{OriginPredicates, CANARY_ORIGIN};
 use crate::preset::Preset;
 use crate::warning::ConfigWarning;
 
@@ -24,16 +25,16 @@ const MAX_AGE_LIMIT: i64 = 86_400;
 
 /// Validates `config`, returning the policy or every problem found.
 pub(crate) fn validate(config: &CorsConfig) -> Result<Policy, ConfigErrors> {
-    validate_with(config, false)
+    validate_with(config, &OriginPredicates::default())
 }
 
 /// Validates `config` for a layer that may also allow origins through a predicate, which makes
 /// an empty allowlist workable.
 pub(crate) fn validate_with(
     config: &CorsConfig,
-    origin_predicate: bool,
+    predicates: &OriginPredicates,
 ) -> Result<Policy, ConfigErrors> {
-    checked(config, origin_predicate, true)
+    checked(config, predicates, true)
         .map(|policy| policy.expect("a valid configuration gives a policy when it is advised on"))
 }
 
@@ -43,14 +44,14 @@ pub(crate) fn validate_with(
 /// `cross_origin_protection` given as `"yes"`), and no layer is built to carry it.
 #[cfg(any(feature = "env", feature = "toml"))]
 pub(crate) fn errors(config: &CorsConfig) -> Option<ConfigErrors> {
-    checked(config, false, false).err()
+    checked(config, &OriginPredicates::default(), false).err()
 }
 
 /// Validation: every error, or the policy, with its warnings computed and logged; or, when
 /// `advise_and_build` is false, only the errors, and `None` for a configuration without any.
 fn checked(
     config: &CorsConfig,
-    origin_predicate: bool,
+    predicates: &OriginPredicates,
     advise_and_build: bool,
 ) -> Result<Option<Policy>, ConfigErrors> {
     let given = config;
@@ -71,13 +72,7 @@ fn checked(
     }
     // What reading the sources noticed (unknown variables) comes first, as it was found first.
     let mut warnings = config.sources.warnings().to_vec();
-    check_origins(
-        config,
-        origin_predicate,
-        &mut origins,
-        &mut errors,
-        &mut warnings,
-    );
+    check_origins(config, predicates, &mut origins, &mut errors, &mut warnings);
     check_regexes(config, &mut origins, &mut errors, &mut warnings);
     let (methods, methods_list) = check_methods(config, &mut errors);
     let (headers, headers_list) = check_request_headers(config, &mut errors);
@@ -190,15 +185,27 @@ fn at(key: &'static str, index: usize) -> At {
 
 fn check_origins(
     config: &CorsConfig,
-    origin_predicate: bool,
+    predicates: &OriginPredicates,
     origins: &mut OriginMatcher,
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
 ) {
     const KEY: &str = key::allowed_origins;
     let list = &config.allowed_origins;
+    if config.allow_credentials && predicates.allows_anyone() {
+        errors.push(ConfigError::new(
+            Kind::AnyOriginWithCredentials,
+            "allow_origin_predicate",
+            Some(CANARY_ORIGIN),
+            "the origin predicate allows this origin, which nobody can own, so it allows every \
+             origin, and credentials are allowed: any website could read your users' data with \
+             their cookies",
+            "make the predicate allow only origins you serve (look the origin up in your list of \
+             tenants, and say no to the rest), or set allow_credentials to false",
+        ));
+    }
     if list.is_empty() && config.allowed_origin_regexes.is_empty() {
-        if origin_predicate {
+        if !predicates.is_empty() {
             return;
         }
         errors.push(ConfigError::new(
@@ -222,7 +229,7 @@ fn check_origins(
         };
         match &entry {
             Entry::Any => {
-                if origin_predicate {
+                if !predicates.is_empty() {
                     errors.push(ConfigError::new(
                         Kind::PredicateWithAnyOrigin,
                         location,
