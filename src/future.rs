@@ -18,6 +18,7 @@ use crate::policy::{Decoration, Policy};
 use crate::predicate::{Answer, PendingAnswer};
 use crate::record::{answered_actual, answered_preflight, RequestLine};
 use crate::render;
+use crate::stack;
 
 pin_project! {
     /// Response future of [`Cors`](crate::Cors).
@@ -201,7 +202,7 @@ where
                     }
                 }
                 if asking.output.is_none() {
-                    match future.poll(cx) {
+                    match stack::calling_inner(&asking.policy, || future.poll(cx)) {
                         // An error passes through as it would without a predicate.
                         Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                         Poll::Ready(output) => asking.output = Some(output),
@@ -238,7 +239,7 @@ where
                 host,
                 policy,
             } => {
-                let mut response = ready!(future.poll(cx))?;
+                let mut response = ready!(stack::calling_inner(policy, || future.poll(cx)))?;
                 if let Some(decoration) = decoration.take() {
                     render::decorate(policy, response.headers_mut(), decoration, host.as_ref());
                 }

@@ -178,8 +178,10 @@ impl CorsLayer {
 
     /// A layer applying `policy`, and `predicates` for the origins it does not list.
     pub(crate) fn new(policy: Policy, predicates: OriginPredicates) -> Self {
+        let policy = Arc::new(policy);
+        crate::stack::register(&policy);
         Self {
-            policy: SharedPolicy::Fixed(Arc::new(policy)),
+            policy: SharedPolicy::Fixed(policy),
             predicates,
         }
     }

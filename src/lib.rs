@@ -38,6 +38,7 @@ mod layer;
 mod load;
 mod reload;
 mod service;
+mod stack;
 
 // Small shared helpers.
 mod bytes_eq;

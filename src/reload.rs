@@ -125,6 +125,7 @@ impl ReloadHandle {
     pub fn reload(&self, config: CorsConfig) -> Result<Vec<ConfigChange>, ConfigErrors> {
         let policy = crate::validate::validate_with(&config, &self.predicates)?;
         let policy = Arc::new(policy);
+        crate::stack::register(&policy);
         let previous = self.slot.swap(policy);
         Ok(ConfigChange::between(&previous.config, &config))
     }

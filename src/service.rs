@@ -16,6 +16,7 @@ use crate::record::{answered_actual, answered_preflight, refuse, LineRef, Reques
 use crate::reload::SharedPolicy;
 use crate::render;
 use crate::request::host_of;
+use crate::stack;
 
 /// Middleware that applies a CORS policy; built by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -69,6 +70,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let policy = self.policy.current();
+        stack::check(&policy);
         respond(&mut self.inner, &policy, &self.predicates, request)
     }
 }
@@ -104,7 +106,7 @@ where
                 }
                 _ => None,
             };
-            let future = inner.call(request);
+            let future = stack::calling_inner(policy, || inner.call(request));
             ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
         }
         Outcome::Forbidden(reason) => {
@@ -152,7 +154,9 @@ where
                         credentialed,
                     };
                     let (decoration, decision) = answered_actual(policy, answer, origin, line);
-                    let future = inner.call(Request::from_parts(parts, body));
+                    let future = stack::calling_inner(policy, || {
+                        inner.call(Request::from_parts(parts, body))
+                    });
                     ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
                 }
                 Verdict::Later(pending) => {
@@ -162,7 +166,9 @@ where
                         uri: parts.uri.clone(),
                         credentialed,
                     };
-                    let future = inner.call(Request::from_parts(parts, body));
+                    let future = stack::calling_inner(policy, || {
+                        inner.call(Request::from_parts(parts, body))
+                    });
                     ResponseFuture::actual_asking(future, pending, line, host, Arc::clone(policy))
                 }
             }

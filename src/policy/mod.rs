@@ -119,6 +119,8 @@ pub(crate) struct PreflightHeaders {
 pub(crate) struct RuntimeWarnings {
     pub(crate) inner_cors_headers: AtomicBool,
     pub(crate) same_site_cookie: AtomicBool,
+    /// An outer tower-cors layer was seen calling this one (`stack.rs`).
+    pub(crate) stacked: AtomicBool,
 }
 
 impl RuntimeWarnings {
