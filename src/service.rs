@@ -70,7 +70,6 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let policy = self.policy.current();
-        stack::check(&policy);
         respond(&mut self.inner, &policy, &self.predicates, request)
     }
 }

@@ -33,7 +33,8 @@ pub(crate) fn register(policy: &Arc<Policy>) {
 }
 
 /// Runs `inner` (the inner service's `call`, or a poll of its future) with `policy` marked as
-/// the outer layer's, and puts back the mark found before, even if `inner` panics.
+/// the outer layer's, and puts back the mark found before, even if `inner` panics. A mark
+/// already there is an outer layer's: then [`warn`] says so.
 #[inline]
 pub(crate) fn calling_inner<T>(policy: &Policy, inner: impl FnOnce() -> T) -> T {
     struct Restore(usize);
@@ -45,15 +46,18 @@ pub(crate) fn calling_inner<T>(policy: &Policy, inner: impl FnOnce() -> T) -> T 
     let previous = OUTER
         .try_with(|outer| outer.replace(address(policy)))
         .unwrap_or(0);
+    if previous != 0 && previous != address(policy) {
+        warn(policy, previous);
+    }
     let _restore = Restore(previous);
     inner()
 }
 
-/// Warns, once per policy, when an outer tower-cors layer is calling the layer of `policy`.
-#[inline]
-pub(crate) fn check(policy: &Policy) {
-    let outer = OUTER.try_with(Cell::get).unwrap_or(0);
-    if outer == 0 || outer == address(policy) || policy.said.stacked.load(Ordering::Relaxed) {
+/// Warns, once per policy, that the layer of the policy at address `outer` is calling the
+/// layer of `policy`.
+#[cold]
+fn warn(policy: &Policy, outer: usize) {
+    if policy.said.stacked.load(Ordering::Relaxed) {
         return;
     }
     if !RuntimeWarnings::first(&policy.said.stacked) {
