@@ -16,7 +16,6 @@ use crate::record::{answered_actual, answered_preflight, refuse, LineRef, Reques
 use crate::reload::SharedPolicy;
 use crate::render;
 use crate::request::host_of;
-use crate::stack;
 
 /// Middleware that applies a CORS policy; built by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -105,7 +104,7 @@ where
                 }
                 _ => None,
             };
-            let future = stack::calling_inner(policy, || inner.call(request));
+            let future = inner.call(request);
             ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
         }
         Outcome::Forbidden(reason) => {
@@ -153,9 +152,7 @@ where
                         credentialed,
                     };
                     let (decoration, decision) = answered_actual(policy, answer, origin, line);
-                    let future = stack::calling_inner(policy, || {
-                        inner.call(Request::from_parts(parts, body))
-                    });
+                    let future = inner.call(Request::from_parts(parts, body));
                     ResponseFuture::actual(future, decoration, decision, host, Arc::clone(policy))
                 }
                 Verdict::Later(pending) => {
@@ -165,9 +162,7 @@ where
                         uri: parts.uri.clone(),
                         credentialed,
                     };
-                    let future = stack::calling_inner(policy, || {
-                        inner.call(Request::from_parts(parts, body))
-                    });
+                    let future = inner.call(Request::from_parts(parts, body));
                     ResponseFuture::actual_asking(future, pending, line, host, Arc::clone(policy))
                 }
             }

@@ -1,9 +1,9 @@
 //! Two tower-cors layers on one request: the outer one answers every preflight and replaces the
-//! inner one's headers, so the inner policy never applies, silently. While an outer layer calls
-//! or polls its inner service, it marks the thread with its policy's address (a request
-//! extension would cost every request an allocation, and axum calls a route's service only when
-//! its future is first polled); an inner layer that finds a mark says so, once per policy,
-//! naming both policies from a registry kept for that warning alone.
+//! inner one's headers, so the inner policy never applies, silently. While an outer layer polls
+//! its inner service's future, it marks the thread with its policy's address (a request
+//! extension would cost every request an allocation); the inner layer's future is polled inside
+//! that poll (axum even calls a route's service only then), finds the mark, and says so, once
+//! per policy, naming both policies from a registry kept for that warning alone.
 
 use std::cell::Cell;
 use std::sync::atomic::Ordering;
@@ -32,7 +32,7 @@ pub(crate) fn register(policy: &Arc<Policy>) {
     }
 }
 
-/// Runs `inner` (the inner service's `call`, or a poll of its future) with `policy` marked as
+/// Runs `inner` (a poll of the inner service's future) with `policy` marked as
 /// the outer layer's, and puts back the mark found before, even if `inner` panics. A mark
 /// already there is an outer layer's: then [`warn`] says so.
 #[inline]

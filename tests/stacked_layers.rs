@@ -88,3 +88,32 @@ fn one_layer_alone_gives_no_such_warning() {
         .layer(cors);
     assert_eq!(stacked_warnings(&app, 2).len(), 0);
 }
+
+#[test]
+fn two_layers_in_one_service_builder_are_noticed_too() {
+    let public = CorsLayer::builder().allow_any_origin().build().unwrap();
+    let strict = CorsLayer::builder()
+        .allow_origins(["https://app.example.com"])
+        .build()
+        .unwrap();
+    let service = tower::ServiceBuilder::new()
+        .layer(public)
+        .layer(strict)
+        .service(tower::service_fn(|_: Request<Body>| async {
+            Ok::<_, Infallible>(http::Response::new(Body::empty()))
+        }));
+    let warnings: Vec<_> = logs::events(|| {
+        let response =
+            futures::executor::block_on(service.oneshot(get_items("https://app.example.com")))
+                .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    })
+    .into_iter()
+    .filter(|event| event.field("outer").is_some())
+    .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(
+        warnings[0].field("inner"),
+        Some("origins [\"https://app.example.com\"], without credentials")
+    );
+}
