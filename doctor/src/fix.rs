@@ -83,8 +83,8 @@ fn fix_for_refusal(
         (RefusalReason::OriginNotAllowed { origin }, _) => {
             let origin = String::from_utf8_lossy(origin.as_bytes());
             let mut fix = format!(
-                "add {origin:?} to allowed_origins (CORS_ALLOWED_ORIGINS), or a pattern that \
-                 covers it"
+                "add {origin:?} to allowed_origins ({}), or a pattern that covers it",
+                CorsConfig::variable("allowed_origins").unwrap_or_default()
             );
             if let Some(hint) = hint {
                 fix.push_str("; ");
@@ -160,11 +160,17 @@ fn validated(config: &CorsConfig, cause: &Cause, request: &PageRequest, direct: 
 /// (`explain`) rather than a server seen from outside (`probe`).
 fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
     // Names a tower-cors setting: with its variable for a policy, in passing for a server.
-    let setting = |what: &str, key: &str, variable: &str| {
+    // `change` names the key in words (`add it to allowed_origins`); its variable, with
+    // `value` when the change sets one, comes from the layer's table of keys.
+    let setting = |what: &str, change: &str, key: &str, value: Option<&str>| {
         if policy {
-            format!("{key} ({variable})")
+            let variable = CorsConfig::variable(key).unwrap_or_default();
+            match value {
+                Some(value) => format!("{change} ({variable}={value})"),
+                None => format!("{change} ({variable})"),
+            }
         } else {
-            format!("{what} (tower-cors: {key})")
+            format!("{what} (tower-cors: {change})")
         }
     };
     let origin = request.origin();
@@ -175,7 +181,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "the server's allowed origins",
                 "allowed_origins",
-                "CORS_ALLOWED_ORIGINS"
+                "allowed_origins",
+                None
             )
         ),
         Cause::MultipleAllowOrigins { value } => format!(
@@ -190,7 +197,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "list the origin in the server's allowed origins",
                 "allowed_origins",
-                "CORS_ALLOWED_ORIGINS"
+                "allowed_origins",
+                None
             )
         ),
         Cause::OriginMismatch { value } => format!(
@@ -200,7 +208,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "allow the origin",
                 "add it to allowed_origins",
-                "CORS_ALLOWED_ORIGINS"
+                "allowed_origins",
+                None
             )
         ),
         Cause::WildcardWithCredentials if policy => format!(
@@ -221,7 +230,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "have the server send it",
                 "set allow_credentials = true",
-                "CORS_ALLOW_CREDENTIALS=true"
+                "allow_credentials",
+                Some("true")
             )
         ),
         Cause::PreflightStatusNotOk { status } => format!(
@@ -241,7 +251,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "have the server send it",
                 "set allow_private_network = true",
-                "CORS_ALLOW_PRIVATE_NETWORK=true"
+                "allow_private_network",
+                Some("true")
             )
         ),
         Cause::InvalidAllowMethods { value } => format!(
@@ -258,7 +269,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
                 setting(
                     "the allowed methods",
                     "allowed_methods",
-                    "CORS_ALLOWED_METHODS"
+                    "allowed_methods",
+                    None
                 )
             );
             if let Some(note) = lowercase_method_note(method) {
@@ -275,7 +287,8 @@ fn fix_for_cause(cause: &Cause, request: &PageRequest, policy: bool) -> String {
             setting(
                 "the allowed request headers",
                 "allowed_headers",
-                "CORS_ALLOWED_HEADERS"
+                "allowed_headers",
+                None
             )
         ),
         Cause::MixedContent { .. } => mixed_content_fix(request),

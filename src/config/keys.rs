@@ -58,7 +58,6 @@ pub(crate) struct Key {
 
 impl Key {
     /// The environment variable that sets this key under `prefix` (`CORS_MAX_AGE`).
-    #[cfg_attr(not(feature = "env"), allow(dead_code))]
     pub(crate) fn variable(&self, prefix: &str) -> String {
         format!("{prefix}{}", self.name.to_ascii_uppercase())
     }

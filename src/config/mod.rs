@@ -144,3 +144,19 @@ impl std::fmt::Display for CorsConfig {
         Ok(())
     }
 }
+
+impl CorsConfig {
+    /// The environment variable that sets `key` under the default prefix (`CORS_MAX_AGE` for
+    /// `max_age`), or `None` when `key` is not one of this configuration's keys: for tools
+    /// that name a setting both ways.
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// assert_eq!(CorsConfig::variable("max_age").as_deref(), Some("CORS_MAX_AGE"));
+    /// assert_eq!(CorsConfig::variable("maxage"), None);
+    /// ```
+    pub fn variable(key: &str) -> Option<String> {
+        keys::find(key).map(|key| key.variable(keys::DEFAULT_PREFIX))
+    }
+}
