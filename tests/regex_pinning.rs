@@ -298,3 +298,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever an expression is made of, judging it never panics: it builds, or it is refused
+    /// with errors, with credentials and cross-origin protection on or off.
+    #[test]
+    fn judging_any_expression_never_panics(
+        pattern in r"(https?://|[a-z]+:|\(|\)|\||\?|\*|\+|\.|\\\.|\[a-z0-9-\]|\[\^/\]|\{2\}|\{1,3\}|:[0-9]+|[a-z]{1,6}|\(\?i\)|\^|\$|\\d|\[:\]|\[\]\]){1,16}",
+        credentials in any::<bool>(),
+        protection in any::<bool>(),
+    ) {
+        let built = CorsLayer::builder()
+            .allow_origin_regexes([pattern.as_str()])
+            .allow_credentials(credentials)
+            .cross_origin_protection(protection)
+            .build();
+        if let Err(errors) = built {
+            for error in errors.iter() {
+                prop_assert!(!error.problem().is_empty(), "{}", pattern);
+            }
+        }
+    }
+}
