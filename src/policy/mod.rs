@@ -1,5 +1,5 @@
 //! The validated policy and what it answers for each request. Everything that does not depend on
-//! the request is computed once, when the policy is built (see `validate.rs`).
+//! the request is computed once, when the policy is built (see `validate/`).
 
 pub(crate) mod hint;
 pub(crate) mod origin;
@@ -283,7 +283,7 @@ impl Policy {
         (self.record_all_decisions || decision.is_refused()).then_some(decision)
     }
 
-    /// The hint for a refusal, when there is one; see `hint.rs`.
+    /// The hint for a refusal, when there is one; see `hint/`.
     pub(crate) fn hint(&self, reason: &RefusalReason) -> Option<String> {
         let index = self.hints.get_or_init(|| HintIndex::new(&self.config));
         crate::policy::hint::hint(&self.config, index, reason)

@@ -553,7 +553,7 @@ fn check_regexes(
 }
 
 /// Refuses or warns about what a regex lets in that its owner does not control; see
-/// `origin/regex_audit.rs`. An alternative whose host is not pinned to a domain is refused with
+/// `regex_audit.rs`. An alternative whose host is not pinned to a domain is refused with
 /// credentials (browsers would send them to any site that registers a matching name) and with
 /// cross-origin protection (such sites could post to the server, as with `*`), and is a warning
 /// otherwise. Plain-http matches count only with credentials, as for exact entries; each opt-in
