@@ -8,7 +8,7 @@ use tower_cors::{CorsDecision, CorsLayer, RefusalReason};
 
 use crate::fix::{self, mixed_content_fix};
 use crate::judge::{judge_actual, judge_preflight, Blocked};
-use crate::report::{Allowed, Report, Step, StepKind, StepOutcome, Verdict};
+use crate::report::{Allowed, Report, Step, StepKind, Verdict};
 use crate::request::{copy_request, PageRequest};
 
 /// The cookie that stands in for the ones a browser attaches to a request with credentials, so
@@ -72,16 +72,12 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
         step.decision = Some(layer.decide(&preflight));
         let response = layer.answer(&preflight, application);
         let judged = judge_preflight(request, response.status(), response.headers());
-        step.response = Some(response);
-        match judged {
+        match step.judged(response, judged) {
             Ok(cache) => {
-                step.outcome = StepOutcome::Passed;
                 preflight_cache = Some(cache);
                 steps.push(step);
             }
             Err(blocked) => {
-                step.outcome = StepOutcome::Blocked;
-                step.blocked = Some(blocked.clone());
                 let fix = fix::for_policy(layer, step.decision.as_ref(), &blocked, request);
                 steps.push(step);
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
@@ -102,10 +98,8 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
     let response = layer.answer(&actual, application);
     let judged = judge_actual(request, response.status(), response.headers());
     let status = response.status();
-    step.response = Some(response);
-    let (verdict, fix) = match judged {
+    let (verdict, fix) = match step.judged(response, judged) {
         Ok(readable_headers) => {
-            step.outcome = StepOutcome::Passed;
             let allowed = Allowed {
                 status,
                 preflight: preflight_cache,
@@ -114,8 +108,6 @@ pub fn explain(layer: &CorsLayer, request: &PageRequest) -> Report {
             (Verdict::Allowed(allowed), None)
         }
         Err(blocked) => {
-            step.outcome = StepOutcome::Blocked;
-            step.blocked = Some(blocked.clone());
             let fix = fix::for_policy(layer, step.decision.as_ref(), &blocked, request);
             (Verdict::Blocked(blocked), Some(fix))
         }

@@ -111,16 +111,12 @@ where
         let mut step = Step::new(StepKind::Preflight, copy_request(&preflight));
         let response = send(preflight)?;
         let judged = judge_preflight(request, response.status(), response.headers());
-        step.response = Some(response);
-        match judged {
+        match step.judged(response, judged) {
             Ok(cache) => {
-                step.outcome = StepOutcome::Passed;
                 preflight_cache = Some(cache);
                 steps.push(step);
             }
             Err(blocked) => {
-                step.outcome = StepOutcome::Blocked;
-                step.blocked = Some(blocked.clone());
                 steps.push(step);
                 steps.push(Step::new(StepKind::Actual, request.actual_request()));
                 let mut notes = Vec::new();

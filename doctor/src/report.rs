@@ -134,6 +134,24 @@ impl Step {
         }
     }
 
+    /// Records the browser's judgement of this step's response, `response` itself, and hands
+    /// the judgement on: passed, or blocked and why.
+    pub(crate) fn judged<T>(
+        &mut self,
+        response: Response<String>,
+        judged: Result<T, Blocked>,
+    ) -> Result<T, Blocked> {
+        self.response = Some(response);
+        match &judged {
+            Ok(_) => self.outcome = StepOutcome::Passed,
+            Err(blocked) => {
+                self.outcome = StepOutcome::Blocked;
+                self.blocked = Some(blocked.clone());
+            }
+        }
+        judged
+    }
+
     /// What the step is.
     pub fn kind(&self) -> StepKind {
         self.kind

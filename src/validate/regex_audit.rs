@@ -204,12 +204,14 @@ fn describe_unpinned(
     others: &[Alternative],
     own: &[String],
 ) -> UnpinnedFinding {
-    let (origin, suffix, fix) = example_and_fix(alternative, judged, regex, others, own);
+    // The alternative alone, so that what a message names is let in by what it quotes.
+    let this = Regex::new(&format!("^(?:{})$", print(alternative))).ok();
+    let (origin, suffix, fix) =
+        example_and_fix(alternative, this.as_ref(), judged, regex, others, own);
     let scheme = judged
         .literal_scheme
         .as_deref()
         .unwrap_or_else(|| secure_scheme(judged));
-    let this = Regex::new(&format!("^(?:{})$", print(alternative))).ok();
     let any_domain = ["com", "example"].iter().all(|tld| {
         let origin = format!("{scheme}://{ATTACKER}.{tld}");
         regex.is_match(&origin) && this.as_ref().is_some_and(|this| this.is_match(&origin))
@@ -228,6 +230,7 @@ fn describe_unpinned(
 /// fresh name under one, and a rewrite that pins the host.
 fn example_and_fix(
     alternative: &Alternative,
+    this: Option<&Regex>,
     judged: &Judged,
     regex: &Regex,
     others: &[Alternative],
@@ -235,24 +238,20 @@ fn example_and_fix(
 ) -> (Option<String>, Option<String>, String) {
     // The registrable domains the alternative was written for: those that stay the same
     // whichever members its classes match (`example.com` in `[a-z]+example\.com`).
-    let mut own = own.to_vec();
-    {
-        let hir = as_hir(alternative);
-        let first = samples(&hir, Fill::First);
-        let second = samples(&hir, Fill::Second);
-        own.extend(first.iter().zip(&second).filter_map(|(a, b)| {
-            let a = registrable(&Sample::parse(a, None)?.host)?;
-            (Some(&a) == registrable(&Sample::parse(b, None)?.host).as_ref()).then_some(a)
-        }));
-    }
     let hir = as_hir(alternative);
+    let mut own = own.to_vec();
+    let first = samples(&hir, Fill::First);
+    let second = samples(&hir, Fill::Second);
+    own.extend(first.iter().zip(&second).filter_map(|(a, b)| {
+        let a = registrable(&Sample::parse(a, None)?.host)?;
+        (Some(&a) == registrable(&Sample::parse(b, None)?.host).as_ref()).then_some(a)
+    }));
     // Candidates must be let in by this alternative itself, so that the message can quote it;
     // the other alternatives' literals are worth deriving candidates from too
     // (`app.example.com.attacker.net` from `app\.example\.com` for `app\.example\.com\..+`).
-    let this = Regex::new(&format!("^(?:{})$", print(alternative))).ok();
     let lets_in = |host: &str, origin: &str| {
         regex.is_match(origin)
-            && this.as_ref().is_none_or(|this| this.is_match(origin))
+            && this.is_none_or(|this| this.is_match(origin))
             && !host.starts_with('[')
             && !is_ipv4(host)
             && !crate::policy::origin::is_loopback(host)
